@@ -1,0 +1,102 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "flux-dispatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "flux-dispatch", targets: ["FluxDispatchCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // Pure domain: Flux events, routing, validation, dedup keys, signatures, durations, payloads.
+        .target(
+            name: "FluxDispatchCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The SQLite state store: schema, migrations, writes, queries, retention. The only place with SQL.
+        .target(
+            name: "FluxDispatchStore",
+            dependencies: [
+                "FluxDispatchCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The HTTP pipeline, GitHub App client, metrics, heartbeat and background services.
+        .target(
+            name: "FluxDispatchReceiver",
+            dependencies: [
+                "FluxDispatchCore",
+                "FluxDispatchStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // A loopback stand-in for the GitHub API: mints installation tokens, records dispatches.
+        // Used by the tests, the benchmarks and the demo.
+        .target(
+            name: "GitHubStandIn",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The `flux-dispatch` executable: argument parsing and wiring only.
+        .executableTarget(
+            name: "FluxDispatchCLI",
+            dependencies: [
+                "FluxDispatchCore",
+                "FluxDispatchStore",
+                "FluxDispatchReceiver",
+                "GitHubStandIn",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "FluxDispatchCoreTests", dependencies: ["FluxDispatchCore"]),
+        .testTarget(name: "FluxDispatchStoreTests", dependencies: ["FluxDispatchStore"]),
+        .testTarget(
+            name: "FluxDispatchReceiverTests",
+            dependencies: [
+                "FluxDispatchReceiver",
+                "FluxDispatchStore",
+                "GitHubStandIn",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+    ]
+)

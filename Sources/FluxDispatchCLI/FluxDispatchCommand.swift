@@ -1,0 +1,17 @@
+import ArgumentParser
+import FluxDispatchReceiver
+
+@main
+struct FluxDispatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flux-dispatch",
+        abstract: "Turns Flux deployment events into GitHub repository_dispatch events, and records them.",
+        discussion: """
+            Flux's notification-controller posts events to `serve`; successes and failures become
+            repository_dispatch events for the product repositories named in each Alert's eventMetadata,
+            duplicates suppressed. Everything is recorded in one SQLite state store (STATE_DB).
+            """,
+        version: FluxDispatchVersion.current,
+        subcommands: [ServeCommand.self, BenchCommand.self, GitHubStandInCommand.self]
+    )
+}

@@ -1,0 +1,199 @@
+import FluxDispatchCore
+import FluxDispatchStore
+import Foundation
+import Logging
+
+/// SPEC §1 steps 2–10 for one request whose body has been read within the size cap: signature,
+/// parse, reason, target, route, dedup, dispatch (or dry run), record, answer.
+///
+/// Independent of HTTP so it can be driven directly; the HTTP layer only reads the body and writes
+/// the answer.
+public struct EventPipeline: Sendable {
+    public struct Answer: Sendable, Equatable {
+        public var status: Int
+        public var outcome: String
+        public var detail: String
+
+        /// The JSON body sent back: `{"outcome": "...", "detail": "..."}`.
+        public var body: String {
+            var line = "{\"outcome\":"
+            JSONLogHandler.appendJSONString(outcome, to: &line)
+            if !detail.isEmpty {
+                line += ",\"detail\":"
+                JSONLogHandler.appendJSONString(detail, to: &line)
+            }
+            return line + "}\n"
+        }
+    }
+
+    public enum Delivery: Sendable {
+        case dryRun
+        case github(GitHubDispatcher)
+    }
+
+    let verifier: SignatureVerifier?
+    let rules: Triage.Rules
+    let delivery: Delivery
+    let dedup: DedupGate
+    let store: StateStore
+    let metrics: ReceiverMetrics
+    let rejections: RejectionCounter
+    let logger: Logger
+    let clock: @Sendable () -> EpochMilliseconds
+
+    public init(
+        verifier: SignatureVerifier?, rules: Triage.Rules, delivery: Delivery, dedup: DedupGate, store: StateStore,
+        metrics: ReceiverMetrics, rejections: RejectionCounter, logger: Logger,
+        clock: @escaping @Sendable () -> EpochMilliseconds = { .now() }
+    ) {
+        self.verifier = verifier
+        self.rules = rules
+        self.delivery = delivery
+        self.dedup = dedup
+        self.store = store
+        self.metrics = metrics
+        self.rejections = rejections
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// A body over the cap (step 1), answered 413 by the HTTP layer; only counted.
+    public func rejectTooLarge(source: String) -> Answer {
+        rejections.add(.tooLarge, source: source, at: clock())
+        metrics.requestRejected(kind: RejectionKind.tooLarge.rawValue)
+        logger.debug("request body over the size cap", metadata: ["source": .string(source)])
+        return Answer(status: 413, outcome: "too_large", detail: "body larger than \(FluxEventsResponder.maxBodyBytes) bytes")
+    }
+
+    public func handle(body: [UInt8], signature: String?, source: String) async -> Answer {
+        let started = ContinuousClock.now
+        let receivedAt = clock()
+
+        // 2. Signature.
+        if let verifier {
+            do {
+                try verifier.verify(signatureHeader: signature, body: body)
+            } catch {
+                rejections.add(.badSignature, source: source, at: receivedAt)
+                metrics.requestRejected(kind: RejectionKind.badSignature.rawValue)
+                logger.debug("signature rejected", metadata: ["source": .string(source), "error": .string(error.description)])
+                return Answer(status: 401, outcome: "unauthorized", detail: error.description)
+            }
+        }
+
+        // 3. Parse.
+        let event: FluxEvent
+        do {
+            event = try FluxEvent.parse(body)
+        } catch {
+            rejections.add(.unparseable, source: source, at: receivedAt)
+            metrics.requestRejected(kind: RejectionKind.unparseable.rawValue)
+            logger.info(
+                "event not parsed",
+                metadata: ["outcome": .string(Outcome.invalidPayload.rawValue), "error": .string(error.description)])
+            return Answer(status: 200, outcome: Outcome.invalidPayload.rawValue, detail: error.description)
+        }
+        metrics.eventReceived(reason: event.reason)
+
+        var record = EventRecord(
+            receivedAt: receivedAt, sourceAddress: source, event: event, reasonClass: ReasonClass(reason: event.reason),
+            dispatchRepo: event.metadata[FluxEvent.MetadataKey.dispatchRepository] ?? "",
+            eventType: event.metadata[FluxEvent.MetadataKey.dispatchEventType] ?? "", dedupKey: nil,
+            outcome: .ignoredReason, httpStatus: 200, githubStatus: nil, durationMilliseconds: 0, detail: "",
+            body: String(decoding: body, as: UTF8.self), payload: nil)
+
+        // 4–6. Reason, target, route.
+        let target: Triage.DispatchTarget
+        switch Triage(event: event, rules: rules) {
+        case .settled(let outcome, let detail):
+            record.outcome = outcome
+            record.detail = detail
+            return await finish(EventWrite(record: record), started: started)
+        case .dispatch(let t):
+            target = t
+        }
+        record.eventType = target.eventType
+        record.dedupKey = target.dedupKey.rawValue
+
+        // 7. Dedup.
+        let evict: [String]
+        switch await dedup.claim(target.dedupKey.rawValue, now: receivedAt) {
+        case .duplicate:
+            metrics.dedupHit(reason: event.reason)
+            record.outcome = .duplicate
+            return await finish(EventWrite(record: record), started: started)
+        case .proceed(let keys):
+            evict = keys
+        }
+
+        // 8–10. Dispatch, or dry run.
+        let payload = DispatchPayload(event: event, eventType: target.eventType)
+        let payloadBytes = Self.encode(payload)
+        record.payload = String(decoding: payloadBytes, as: UTF8.self)
+        var write = EventWrite(record: record)
+        let repo = target.repository.description
+        switch delivery {
+        case .dryRun:
+            write.record.outcome = .dryRun
+            metrics.dryRunDispatched(repo: repo, eventType: target.eventType, reason: event.reason)
+        case .github(let github):
+            let result = await github.dispatch(to: target.repository, payload: payloadBytes)
+            write.record.outcome = result.outcome
+            write.record.githubStatus = result.githubStatus
+            write.record.detail = result.detail
+            write.attempts = result.attempts
+            if let seconds = result.durationSeconds { metrics.dispatchDuration(repo: repo, seconds: seconds) }
+            if result.outcome == .dispatched {
+                metrics.dispatched(repo: repo, eventType: target.eventType, reason: event.reason)
+            } else if let code = result.errorCode {
+                metrics.dispatchError(repo: repo, eventType: target.eventType, errorCode: code)
+                if result.outcome == .githubAuthFailed { metrics.githubAuthError() }
+            }
+        }
+        write.record.httpStatus = write.record.outcome.httpStatus
+        let delivered = write.record.outcome.isDelivered
+        if delivered {
+            write.recordDedupKey = target.dedupKey.rawValue
+            write.evictedDedupKeys = evict
+        }
+        let answer = await finish(write, started: started)
+        // The key goes into memory only once it is in the store, so memory never claims more than
+        // survives a restart. (If the store failed after a real dispatch, it still goes in memory:
+        // GitHub has the event, and Flux's retry should not send it twice.)
+        await dedup.complete(target.dedupKey.rawValue, recordedAt: delivered ? receivedAt : nil)
+        return answer
+    }
+
+    /// Records the event and answers. A store failure is answered 500 so Flux retries: an answer of
+    /// 200 promises the event is recorded.
+    private func finish(_ write: EventWrite, started: ContinuousClock.Instant) async -> Answer {
+        var write = write
+        let elapsed = ContinuousClock.now - started
+        write.record.durationMilliseconds = Double(elapsed.components.seconds) * 1000
+            + Double(elapsed.components.attoseconds) / 1e15
+        let r = write.record
+        var metadata: Logger.Metadata = [
+            "product": .string(r.event.product), "env": .string(r.event.environment), "repo": .string(r.dispatchRepo),
+            "reason": .string(r.event.reason), "event_type": .string(r.eventType), "outcome": .string(r.outcome.rawValue),
+            "duration_ms": .stringConvertible(r.durationMilliseconds),
+        ]
+        if let status = r.githubStatus { metadata["github_status"] = .stringConvertible(status) }
+        if !r.detail.isEmpty { metadata["detail"] = .string(r.detail) }
+        do {
+            _ = try await store.record(write)
+        } catch {
+            metadata["error"] = .string("\(error)")
+            logger.error("event not recorded: state store write failed", metadata: metadata)
+            return Answer(status: 500, outcome: "store_unavailable", detail: "the state store could not record the event; retry")
+        }
+        let level: Logger.Level = r.outcome.isDispatchFailure ? .warning : .info
+        logger.log(level: level, "event handled", metadata: metadata)
+        return Answer(status: r.httpStatus, outcome: r.outcome.rawValue, detail: r.detail)
+    }
+
+    static func encode(_ payload: DispatchPayload) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(payload)) ?? Data())
+    }
+}

@@ -1,0 +1,93 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The webhook server's HTTP surface: `POST /flux-events`, `GET /healthz`, `GET /readyz`.
+///
+/// A plain responder rather than a router: three fixed paths, and the hot path should not pay for
+/// routing or middleware it does not use.
+public struct FluxEventsResponder: HTTPResponder {
+    public typealias Context = ReceiverRequestContext
+
+    /// Flux events are a few kilobytes; anything over 64 KiB is refused before it is read whole.
+    public static let maxBodyBytes = 64 * 1024
+
+    let pipeline: EventPipeline
+    /// `nil` when ready, else why not.
+    let readiness: @Sendable () async -> String?
+
+    public init(pipeline: EventPipeline, readiness: @escaping @Sendable () async -> String?) {
+        self.pipeline = pipeline
+        self.readiness = readiness
+    }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        switch request.uri.path {
+        case "/flux-events":
+            guard request.method == .post else {
+                return Self.json(405, "{\"error\":\"use POST\"}\n", extra: [.allow: "POST"])
+            }
+            return try await receive(request, context: context)
+        case "/healthz":
+            return Self.json(200, "{\"status\":\"ok\"}\n")
+        case "/readyz":
+            if let problem = await readiness() {
+                var body = "{\"status\":\"not ready\",\"problem\":"
+                JSONLogHandler.appendJSONString(problem, to: &body)
+                return Self.json(503, body + "}\n")
+            }
+            return Self.json(200, "{\"status\":\"ready\"}\n")
+        default:
+            return Self.json(404, "{\"error\":\"not found\"}\n")
+        }
+    }
+
+    private func receive(_ request: Request, context: Context) async throws -> Response {
+        let limit = Self.maxBodyBytes
+        // 1. Size: refuse by the declared length without reading, and stop reading a body (chunked,
+        // or lying about its length) as soon as it passes the cap.
+        if let declared = request.headers[.contentLength], let length = Int(declared), length > limit {
+            return tooLarge(context)
+        }
+        var body: [UInt8] = []
+        body.reserveCapacity(min(Int(request.headers[.contentLength] ?? "") ?? 4096, limit))
+        for try await chunk in request.body {
+            guard body.count + chunk.readableBytes <= limit else { return tooLarge(context) }
+            body.append(contentsOf: chunk.readableBytesView)
+        }
+        let answer = await pipeline.handle(body: body, signature: request.headers[Self.signatureField], source: context.sourceAddress)
+        return Self.json(answer.status, answer.body)
+    }
+
+    private func tooLarge(_ context: Context) -> Response {
+        let answer = pipeline.rejectTooLarge(source: context.sourceAddress)
+        // Close the connection after answering: the rest of the body is never read.
+        return Self.json(answer.status, answer.body, extra: [.connection: "close"])
+    }
+
+    static let signatureField = HTTPField.Name("X-Signature")!
+
+    static func json(_ status: Int, _ body: String, extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers.append(contentsOf: extra)
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// `GET /metrics` on the metrics address, in the Prometheus text format.
+struct MetricsResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let metrics: ReceiverMetrics
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        guard request.uri.path == "/metrics" else {
+            return Response(status: .notFound, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "not found\n")))
+        }
+        guard request.method == .get || request.method == .head else {
+            return Response(status: .methodNotAllowed, headers: [.allow: "GET"])
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+    }
+}

@@ -1,0 +1,215 @@
+import AsyncHTTPClient
+import FluxDispatchCore
+import FluxDispatchStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+
+/// One receiver: the webhook server, the metrics server, the heartbeat and the store upkeep, run as
+/// a service group with graceful shutdown. `serve` runs one; `dash` embeds one.
+///
+/// Shutdown order (reverse of start): the webhook server stops accepting and finishes in-flight
+/// requests (their dispatches included), then metrics, then the heartbeat marks the receiver
+/// stopped, then pending counters are flushed; only then is the store closed.
+public final class ReceiverRuntime: Sendable {
+    public let configuration: ReceiverConfiguration
+    public let store: StateStore
+    public let metrics: ReceiverMetrics
+    private let group: ServiceGroup
+    private let startup: StartupSignal
+    private let httpClient: HTTPClient?
+    private let logger: Logger
+
+    /// Validates what can only be checked by touching files (HMAC token, App key, store) and builds
+    /// the services. Throws `ConfigurationError` for bad configuration, `StoreError` for the store.
+    public init(
+        configuration: ReceiverConfiguration, mode: String = "serve", logger: Logger,
+        signals: [UnixSignal] = [.sigterm, .sigint]
+    ) async throws {
+        self.configuration = configuration
+        self.logger = logger
+
+        let verifier = try Self.loadVerifier(configuration)
+        let appKey = try configuration.githubApp.map { app throws(ConfigurationError) in try GitHubAppKey.load(path: app.privateKeyPath) }
+
+        let store = try StateStore(path: configuration.stateDB)
+        self.store = store
+        let metrics = ReceiverMetrics()
+        self.metrics = metrics
+        let dedup = try DedupGate(
+            store: store, ttlSeconds: configuration.dedupTTLSeconds, capacity: configuration.dedupMaxEntries,
+            metrics: metrics, now: .now())
+        let rejections = RejectionCounter()
+
+        var tokens: InstallationTokenProvider?
+        let delivery: EventPipeline.Delivery
+        if let app = configuration.githubApp, let appKey, !configuration.isDryRun {
+            var clientConfiguration = HTTPClient.Configuration()
+            clientConfiguration.redirectConfiguration = .disallow
+            clientConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(10))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+            httpClient = client
+            let provider = await InstallationTokenProvider(
+                app: app, key: appKey, apiURL: configuration.githubAPIURL, httpClient: client,
+                userAgent: FluxDispatchVersion.userAgent)
+            tokens = provider
+            delivery = .github(
+                GitHubDispatcher(
+                    apiURL: configuration.githubAPIURL, httpClient: client, tokens: provider,
+                    userAgent: FluxDispatchVersion.userAgent))
+        } else {
+            httpClient = nil
+            delivery = .dryRun
+        }
+
+        let pipeline = EventPipeline(
+            verifier: verifier, rules: configuration.triageRules, delivery: delivery, dedup: dedup, store: store,
+            metrics: metrics, rejections: rejections, logger: logger)
+
+        let startup = StartupSignal()
+        self.startup = startup
+        let dryRun = configuration.isDryRun
+        let deliveryMode = configuration.deliveryMode.rawValue
+        let tokenProvider = tokens
+        let heartbeat = HeartbeatService(
+            store: store, startup: startup,
+            info: { webhook, metricsAddress in
+                ReceiverInfo(
+                    host: ProcessInfo.processInfo.hostName, pid: ProcessInfo.processInfo.processIdentifier,
+                    listenAddress: webhook, metricsAddress: metricsAddress, mode: mode, deliveryMode: deliveryMode,
+                    dryRun: dryRun, version: FluxDispatchVersion.current, startedAt: .now(), lastBeatAt: .now(),
+                    tokenState: dryRun ? "dry run: no GitHub App in use" : "no token yet")
+            },
+            tokenState: {
+                guard let tokenProvider else { return ("dry run: no GitHub App in use", nil) }
+                switch await tokenProvider.state {
+                case .none: return ("no token yet", nil)
+                case .valid(let expiresAt): return ("valid", EpochMilliseconds(date: expiresAt))
+                case .failing(let why): return ("failing: \(why)", nil)
+                }
+            },
+            logger: logger)
+
+        let maintenance = MaintenanceService(
+            store: store, dedup: dedup, rejections: rejections, retentionSeconds: configuration.retentionSeconds,
+            dedupTTLSeconds: configuration.dedupTTLSeconds, dedupCapacity: configuration.dedupMaxEntries, logger: logger)
+
+        var serverLogger = logger
+        serverLogger.logLevel = .warning
+        let webhook = Application(
+            responder: FluxEventsResponder(pipeline: pipeline, readiness: { await heartbeat.beatNow() }),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [RequestDeadlineHandler()],
+                    idleTimeout: nil,
+                    httpDecoderConfiguration: .init(maxHeaderFieldSize: 64 * 1024, maxHeaderListSize: 64 * 1024))),
+            configuration: .init(
+                address: .hostname(configuration.listenAddress.host, port: configuration.listenAddress.port),
+                serverName: nil, backlog: 1024),
+            onServerRunning: { channel in await startup.webhookBound(channel.localAddress) },
+            logger: serverLogger)
+        let metricsServer = Application(
+            responder: MetricsResponder(metrics: metrics),
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler()])),
+            configuration: .init(
+                address: .hostname(configuration.metricsAddress.host, port: configuration.metricsAddress.port),
+                serverName: nil),
+            onServerRunning: { channel in await startup.metricsBound(channel.localAddress) },
+            logger: serverLogger)
+
+        group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: maintenance),
+                    .init(service: heartbeat),
+                    .init(service: metricsServer),
+                    .init(service: webhook),
+                ],
+                gracefulShutdownSignals: signals,
+                logger: serverLogger))
+    }
+
+    /// Runs until a shutdown signal (or `shutdown()`), then closes the store. Throws if a server
+    /// cannot start (address in use, …).
+    public func run() async throws {
+        let c = configuration
+        if let other = try? store.liveReceivers(freshAfter: .now() - 5000).first {
+            logger.warning(
+                "another receiver is writing to this state store",
+                metadata: ["host": .string(other.host), "pid": .stringConvertible(Int(other.pid)), "listen": .string(other.listenAddress)])
+        }
+        if c.isDryRun {
+            let why = c.githubApp == nil ? "no GitHub App configured" : "DRY_RUN=true"
+            logger.warning(
+                "DRY RUN (\(why)): events are processed and recorded, nothing is sent to GitHub",
+                metadata: ["outcome": .string(Outcome.dryRun.rawValue)])
+        }
+        if c.hmacTokenPath == nil {
+            logger.warning("ALLOW_UNSIGNED=true and no HMAC_TOKEN_PATH: accepting unsigned events from anyone who can reach the port")
+        }
+        let runError: (any Error)?
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await self.group.run() }
+                tasks.addTask {
+                    if let addresses = await self.startup.wait() {
+                        self.logger.info(
+                            "flux-dispatch receiver started",
+                            metadata: [
+                                "listen": .string(addresses.webhook.displayAddress),
+                                "metrics": .string(addresses.metrics.displayAddress), "state_db": .string(c.stateDB),
+                                "dry_run": .stringConvertible(c.isDryRun), "delivery_mode": .string(c.deliveryMode.rawValue),
+                                "allowed_orgs": .string(c.allowedOrganisations.joined(separator: ",")),
+                                "version": .string(FluxDispatchVersion.current),
+                            ])
+                    }
+                }
+                try await tasks.next()
+                try await tasks.next()
+            }
+            runError = nil
+        } catch {
+            await startup.failed("\(error)")
+            runError = error
+        }
+        try? await httpClient?.shutdown()
+        do {
+            try store.close()
+        } catch {
+            logger.error("closing the state store failed", metadata: ["error": .string("\(error)")])
+        }
+        if let runError { throw runError }
+        logger.info("flux-dispatch receiver stopped")
+    }
+
+    /// The bound addresses once both servers listen; nil if start-up failed.
+    public func addresses() async -> (webhook: SocketAddress, metrics: SocketAddress)? {
+        await startup.wait()
+    }
+
+    /// Begins graceful shutdown; `run()` returns when it is complete.
+    public func shutdown() async {
+        await group.triggerGracefulShutdown()
+    }
+
+    private static func loadVerifier(_ configuration: ReceiverConfiguration) throws(ConfigurationError) -> SignatureVerifier? {
+        guard let path = configuration.hmacTokenPath else { return nil }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+            throw ConfigurationError(variable: "HMAC_TOKEN_PATH", problem: "cannot read \(path): \(reason)")
+        }
+        // Secret files written with `echo` end in a newline that is not part of the token.
+        var token = Array(data)
+        while let last = token.last, last == 0x0A || last == 0x0D || last == 0x20 || last == 0x09 { token.removeLast() }
+        guard !token.isEmpty else {
+            throw ConfigurationError(variable: "HMAC_TOKEN_PATH", problem: "\(path) is empty")
+        }
+        return SignatureVerifier(token: token)
+    }
+}

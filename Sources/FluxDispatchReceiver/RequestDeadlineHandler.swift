@@ -1,0 +1,139 @@
+import NIOCore
+import NIOHTTPTypes
+
+/// Disconnects clients that stall, with the reference service's limits (Go's `http.Server`
+/// `ReadHeaderTimeout` 5 s, `ReadTimeout` 10 s, `WriteTimeout` 30 s, idle keep-alive 10 s):
+///
+/// - the request head must be complete 5 s after its first byte (or after the connection opened);
+/// - the whole request 10 s after its first byte;
+/// - the response 30 s after the head was read;
+/// - an idle keep-alive connection is closed after 10 s.
+///
+/// It also closes the connection after a response that says `Connection: close` (a 413 whose body
+/// was left unread), so the rest of an oversized body is never read.
+///
+/// Sits after the HTTP codec; on being added it puts a companion at the front of the pipeline that
+/// notices the first raw byte of each request, which the codec does not report.
+final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    struct Limits: Sendable {
+        var head: TimeAmount = .seconds(5)
+        var request: TimeAmount = .seconds(10)
+        var response: TimeAmount = .seconds(30)
+        var idle: TimeAmount = .seconds(10)
+    }
+
+    private enum Phase {
+        case idle
+        case readingHead(started: NIODeadline)
+        case readingBody(started: NIODeadline)
+        case responding
+    }
+
+    private let limits: Limits
+    private var phase: Phase = .idle
+    private var timer: Scheduled<Void>?
+    private var closeAfterResponse = false
+
+    init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        try? context.pipeline.syncOperations.addHandler(FirstByteHandler(owner: self), position: .first)
+        // The first request's head is due 5 s after the connection opened.
+        startRequest(context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        context.fireChannelInactive()
+    }
+
+    fileprivate func bytesArrived(context: ChannelHandlerContext) {
+        if case .idle = phase { startRequest(context: context) }
+    }
+
+    private func startRequest(context: ChannelHandlerContext) {
+        let now = NIODeadline.now()
+        phase = .readingHead(started: now)
+        arm(context: context, at: now + limits.head)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            let started: NIODeadline
+            if case .readingHead(let s) = phase { started = s } else { started = .now() }
+            phase = .readingBody(started: started)
+            arm(context: context, at: started + limits.request)
+        case .body:
+            break
+        case .end:
+            phase = .responding
+            arm(context: context, at: .now() + limits.response)
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(let response):
+            if response.headerFields[.connection]?.lowercased() == "close" { closeAfterResponse = true }
+            context.write(data, promise: promise)
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            if closeAfterResponse {
+                let written = promise ?? context.eventLoop.makePromise()
+                context.write(data, promise: written)
+                let channel = context.channel
+                written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                return
+            }
+            context.write(data, promise: promise)
+            // The request may have been answered before it was read whole (an early 4xx); only a
+            // fully read request makes the connection idle.
+            if case .responding = phase {
+                phase = .idle
+                arm(context: context, at: .now() + limits.idle)
+            }
+        }
+    }
+
+    private func arm(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        timer?.cancel()
+        let channel = context.channel
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            channel.close(promise: nil)
+        }
+    }
+}
+
+/// Tells its owner when raw bytes arrive, so the owner can time a request from its first byte.
+private final class FirstByteHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    // Both handlers live on the same channel and event loop.
+    weak var owner: RequestDeadlineHandler?
+
+    init(owner: RequestDeadlineHandler) {
+        self.owner = owner
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        owner?.bytesArrived(context: context)
+        context.fireChannelRead(data)
+    }
+}

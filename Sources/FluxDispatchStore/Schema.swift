@@ -1,0 +1,127 @@
+import GRDB
+
+/// The schema, as an ordered list of migrations. Never edit a shipped migration: add one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: events, attempts, dedup, state, receivers, rejected") { db in
+            // Every request that passed the signature check, with what was done with it.
+            try db.execute(sql: """
+                CREATE TABLE event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    received_at INTEGER NOT NULL,
+                    source_address TEXT NOT NULL,
+                    product TEXT NOT NULL,
+                    environment TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    reason_class TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    object_kind TEXT NOT NULL,
+                    object_name TEXT NOT NULL,
+                    object_namespace TEXT NOT NULL,
+                    revision TEXT NOT NULL,
+                    commit_sha TEXT NOT NULL,
+                    dispatch_repo TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    dedup_key TEXT,
+                    outcome TEXT NOT NULL,
+                    http_status INTEGER NOT NULL,
+                    github_status INTEGER,
+                    duration_ms REAL NOT NULL,
+                    detail TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    payload TEXT
+                );
+                CREATE INDEX event_received_at ON event(received_at);
+                CREATE INDEX event_outcome_received_at ON event(outcome, received_at);
+                CREATE INDEX event_product_environment ON event(product, environment, received_at);
+
+                -- Each HTTP exchange with GitHub made for an event (token exchange or dispatch).
+                CREATE TABLE dispatch_attempt (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+                    started_at INTEGER NOT NULL,
+                    request TEXT NOT NULL,
+                    status INTEGER,
+                    duration_ms REAL NOT NULL,
+                    error TEXT
+                );
+                CREATE INDEX dispatch_attempt_event ON dispatch_attempt(event_id);
+
+                -- Durable dedup: keys recorded after a successful (or dry-run) dispatch.
+                CREATE TABLE dedup_entry (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    recorded_at INTEGER NOT NULL,
+                    event_id INTEGER
+                ) WITHOUT ROWID;
+                CREATE INDEX dedup_entry_recorded_at ON dedup_entry(recorded_at);
+
+                -- Flux's view per product and environment, kept current on write so the callout
+                -- query reads a few rows instead of scanning the event history.
+                CREATE TABLE environment_state (
+                    product TEXT NOT NULL,
+                    environment TEXT NOT NULL,
+                    last_event_at INTEGER NOT NULL,
+                    last_event_id INTEGER NOT NULL,
+                    last_reason TEXT NOT NULL,
+                    last_reason_class TEXT NOT NULL,
+                    last_success_at INTEGER,
+                    last_failure_at INTEGER,
+                    last_failure_reason TEXT,
+                    last_failure_message TEXT,
+                    last_failure_event_id INTEGER,
+                    failing_since INTEGER,
+                    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (product, environment)
+                ) WITHOUT ROWID;
+
+                -- Our own outbound webhook per route (product, environment, repository, event type).
+                CREATE TABLE route_state (
+                    product TEXT NOT NULL,
+                    environment TEXT NOT NULL,
+                    dispatch_repo TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    last_attempt_at INTEGER NOT NULL,
+                    last_event_id INTEGER NOT NULL,
+                    last_outcome TEXT NOT NULL,
+                    last_github_status INTEGER,
+                    last_error TEXT,
+                    last_delivered_at INTEGER,
+                    failing_since INTEGER,
+                    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (product, environment, dispatch_repo, event_type)
+                ) WITHOUT ROWID;
+
+                -- Receivers that write to this store; dashboards read liveness from last_beat_at.
+                CREATE TABLE receiver (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    host TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    listen_address TEXT NOT NULL,
+                    metrics_address TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    delivery_mode TEXT NOT NULL,
+                    dry_run INTEGER NOT NULL,
+                    version TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    last_beat_at INTEGER NOT NULL,
+                    stopped_at INTEGER,
+                    token_state TEXT NOT NULL DEFAULT '',
+                    token_expires_at INTEGER
+                );
+
+                -- Requests refused before they were trusted (bad signature, too large, unparseable):
+                -- counted per minute and source address, never stored row by row.
+                CREATE TABLE rejected_request (
+                    minute INTEGER NOT NULL,
+                    source_address TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (minute, source_address, kind)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A stand-in for the parts of the GitHub API flux-dispatch uses, for tests, benchmarks and the
+/// demo, on loopback only:
+///
+/// - `POST /app/installations/{id}/access_tokens` mints a token (201 `{token, expires_at}`) for a
+///   request carrying an RS256 App JWT;
+/// - `POST /repos/{owner}/{repo}/dispatches` records the dispatch and answers 204, or whatever the
+///   behaviour set for that repository says (404 as if the App were not installed, 5xx, delays).
+public final class GitHubStandIn: Sendable {
+    /// One recorded `repository_dispatch`.
+    public struct Dispatch: Sendable, Equatable {
+        public var repository: String
+        public var eventType: String
+        public var clientPayload: [String: String]
+        public var authorization: String
+        public var headers: [String: String]
+        public var body: String
+    }
+
+    /// How a repository's dispatch endpoint answers.
+    public struct Behaviour: Sendable {
+        public var status: Int
+        public var delay: Duration
+        public var headers: [String: String]
+        public var message: String
+
+        public init(status: Int = 204, delay: Duration = .zero, headers: [String: String] = [:], message: String = "") {
+            self.status = status
+            self.delay = delay
+            self.headers = headers
+            self.message = message
+        }
+
+        public static let accept = Behaviour()
+        public static let notInstalled = Behaviour(status: 404, message: "Not Found")
+        public static let serverError = Behaviour(status: 500, message: "Internal Server Error")
+    }
+
+    struct State {
+        var dispatches: [Dispatch] = []
+        var tokensMinted = 0
+        var tokenRequests = 0
+        var issuedTokens: Set<String> = []
+        var behaviours: [String: Behaviour] = [:]
+        var defaultBehaviour = Behaviour.accept
+        /// Status for the token endpoint; 201 unless a test breaks it.
+        var tokenStatus = 201
+        var tokenLifetime: TimeInterval = 3600
+        var tokenDelay: Duration = .zero
+        /// Answers to use once each, before the behaviour, per repository.
+        var scripted: [String: [Behaviour]] = [:]
+    }
+
+    let state = Mutex(State())
+
+    public init() {}
+
+    // MARK: Inspection and control
+
+    public var dispatches: [Dispatch] { state.withLock { $0.dispatches } }
+    public var tokensMinted: Int { state.withLock { $0.tokensMinted } }
+    public var tokenRequests: Int { state.withLock { $0.tokenRequests } }
+
+    public func dispatches(to repository: String) -> [Dispatch] {
+        state.withLock { $0.dispatches.filter { $0.repository == repository } }
+    }
+
+    public func setBehaviour(_ behaviour: Behaviour, for repository: String) {
+        state.withLock { $0.behaviours[repository] = behaviour }
+    }
+
+    public func setDefaultBehaviour(_ behaviour: Behaviour) {
+        state.withLock { $0.defaultBehaviour = behaviour }
+    }
+
+    /// The next answers for `repository`, used once each before its behaviour applies again.
+    public func script(_ answers: [Behaviour], for repository: String) {
+        state.withLock { $0.scripted[repository, default: []].append(contentsOf: answers) }
+    }
+
+    public func setTokenStatus(_ status: Int) {
+        state.withLock { $0.tokenStatus = status }
+    }
+
+    public func setTokenLifetime(_ seconds: TimeInterval) {
+        state.withLock { $0.tokenLifetime = seconds }
+    }
+
+    public func setTokenDelay(_ delay: Duration) {
+        state.withLock { $0.tokenDelay = delay }
+    }
+
+    public func reset() {
+        state.withLock { $0 = State() }
+    }
+
+    // MARK: Serving
+
+    /// Builds the HTTP application on `host:port` (port 0: any free port). `onListening` receives the
+    /// bound port.
+    public func application(
+        host: String = "127.0.0.1", port: Int = 0, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        var logger = Logger(label: "github-standin")
+        logger.logLevel = .warning
+        return Application(
+            responder: StandInResponder(standIn: self),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    func respond(to request: Request) async throws -> Response {
+        let path = request.uri.path
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 20)
+        if request.method == .post, parts.count == 4, parts[0] == "app", parts[1] == "installations", parts[3] == "access_tokens" {
+            return await mintToken(request)
+        }
+        if request.method == .post, parts.count == 4, parts[0] == "repos", parts[3] == "dispatches" {
+            return await recordDispatch(request, repository: "\(parts[1])/\(parts[2])", body: body)
+        }
+        return Self.json(404, ["message": "Not Found"])
+    }
+
+    private func mintToken(_ request: Request) async -> Response {
+        let (status, lifetime, delay) = state.withLock { s -> (Int, TimeInterval, Duration) in
+            s.tokenRequests += 1
+            return (s.tokenStatus, s.tokenLifetime, s.tokenDelay)
+        }
+        if delay > .zero { try? await Task.sleep(for: delay) }
+        // A real App JWT: three base64url parts, RS256 header.
+        let auth = request.headers[.authorization] ?? ""
+        let jwt = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)) : ""
+        let jwtParts = jwt.split(separator: ".")
+        guard jwtParts.count == 3, let header = Self.base64URLDecode(String(jwtParts[0])),
+            String(decoding: header, as: UTF8.self).contains("RS256")
+        else {
+            return Self.json(401, ["message": "A JSON web token could not be decoded"])
+        }
+        guard status == 201 else {
+            return Self.json(status, ["message": status == 401 ? "Bad credentials" : "token endpoint failure"])
+        }
+        let token = "ghs_standin_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        let expires = ISO8601DateFormatter().string(from: Date().addingTimeInterval(lifetime))
+        state.withLock {
+            $0.tokensMinted += 1
+            $0.issuedTokens.insert(token)
+        }
+        return Self.json(201, ["token": token, "expires_at": expires])
+    }
+
+    private func recordDispatch(_ request: Request, repository: String, body: ByteBuffer) async -> Response {
+        let auth = request.headers[.authorization] ?? ""
+        let known = state.withLock { $0.issuedTokens.contains(String(auth.dropFirst(7))) }
+        guard auth.hasPrefix("Bearer "), known else {
+            return Self.json(401, ["message": "Bad credentials"])
+        }
+        let behaviour = state.withLock { s -> Behaviour in
+            if var queue = s.scripted[repository], !queue.isEmpty {
+                let next = queue.removeFirst()
+                s.scripted[repository] = queue
+                return next
+            }
+            return s.behaviours[repository] ?? s.defaultBehaviour
+        }
+        if behaviour.delay > .zero { try? await Task.sleep(for: behaviour.delay) }
+        guard (200..<300).contains(behaviour.status) else {
+            var headers = HTTPFields()
+            for (name, value) in behaviour.headers {
+                if let field = HTTPField.Name(name) { headers[field] = value }
+            }
+            return Self.json(behaviour.status, ["message": behaviour.message.isEmpty ? "error" : behaviour.message], extra: headers)
+        }
+        struct Body: Decodable {
+            let event_type: String
+            let client_payload: [String: String]
+        }
+        guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(buffer: body)) else {
+            return Self.json(422, ["message": "Invalid request: event_type and client_payload required"])
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let dispatch = Dispatch(
+            repository: repository, eventType: decoded.event_type, clientPayload: decoded.client_payload,
+            authorization: auth, headers: headers, body: String(buffer: body))
+        state.withLock { $0.dispatches.append(dispatch) }
+        return Response(status: .noContent)
+    }
+
+    static func json(_ status: Int, _ fields: [String: String], extra: HTTPFields = [:]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers.append(contentsOf: extra)
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func base64URLDecode(_ text: String) -> Data? {
+        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.count % 4 != 0 { s += "=" }
+        return Data(base64Encoded: s)
+    }
+}
+
+struct StandInResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let standIn: GitHubStandIn
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        try await standIn.respond(to: request)
+    }
+}

@@ -1,0 +1,169 @@
+import FluxDispatchCore
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Size cap and stalled clients, with raw sockets so the client can misbehave.
+final class HTTPLimitsTests: XCTestCase {
+    var harness: ReceiverHarness!
+    var port: UInt16 = 0
+
+    override func setUp() async throws {
+        harness = try ReceiverHarness()
+        try await harness.start()
+        port = UInt16(URL(string: harness.webhookURL)!.port!)
+    }
+
+    override func tearDown() async throws {
+        await harness.stop()
+    }
+
+    func testSeventyKiBBodyIs413AndNothingIsParsed() async throws {
+        var body = Array(FluxEventBody().json.utf8)
+        body.append(contentsOf: Array(repeating: UInt8(ascii: " "), count: 70 * 1024 - body.count))
+        let answer = try await harness.post(bytes: body)
+        XCTAssertEqual(answer.status, 413)
+        XCTAssertTrue(harness.github.dispatches.isEmpty)
+        // A body exactly at the cap is read and handled.
+        var atCap = Array(FluxEventBody().json.utf8)
+        atCap.append(contentsOf: Array(repeating: UInt8(ascii: " "), count: 64 * 1024 - atCap.count))
+        let accepted = try await harness.post(bytes: atCap)
+        XCTAssertEqual(accepted.outcome, "dispatched")
+    }
+
+    func testChunkedBodyOverTheCapIs413AndTheConnectionIsClosed() throws {
+        let socket = try RawSocket(port: port)
+        let body = FluxEventBody().json
+        let signature = SignatureVerifier(token: Array(ReceiverHarness.token.utf8)).signatureHeader(for: Array(body.utf8))
+        try socket.send(
+            "POST /flux-events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nX-Signature: \(signature)\r\n\r\n")
+        // 80 chunks of 1 KiB: past the cap after 64.
+        let chunk = String(repeating: "x", count: 1024)
+        for _ in 0..<80 { try? socket.send("400\r\n\(chunk)\r\n") }
+        let response = socket.readAll(timeout: 5)
+        XCTAssertTrue(response.hasPrefix("HTTP/1.1 413"), response)
+        XCTAssertTrue(response.lowercased().contains("connection: close"), response)
+    }
+
+    func testLyingContentLengthIsHandled() async throws {
+        // Declares more than it sends, then stalls: cut off by the read timeout, never answered 200.
+        let short = try RawSocket(port: port)
+        let body = FluxEventBody().json
+        try short.send("POST /flux-events HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count + 100)\r\n\r\n\(body)")
+        // Declares less than it sends: the rest is a malformed second request, answered 400 and closed.
+        let long = try RawSocket(port: port)
+        let signature = SignatureVerifier(token: Array(ReceiverHarness.token.utf8)).signatureHeader(for: Array(body.utf8))
+        try long.send(
+            "POST /flux-events HTTP/1.1\r\nHost: x\r\nX-Signature: \(signature)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)garbage-after-the-body\r\n\r\n")
+        let longResponse = long.readAll(timeout: 12)
+        XCTAssertTrue(longResponse.hasPrefix("HTTP/1.1 200"), longResponse)
+        XCTAssertTrue(longResponse.contains("HTTP/1.1 400"), longResponse)
+        let shortResponse = short.readAll(timeout: 12)
+        XCTAssertFalse(shortResponse.contains("200 OK"), shortResponse)
+        // Still healthy.
+        let after = try await harness.post(FluxEventBody(digest: "after").json)
+        XCTAssertEqual(after.outcome, "dispatched")
+    }
+
+    func testStalledHeadersAndTrickledBodiesAreDisconnected() async throws {
+        // Headers one byte a second never finish within the 5 s header timeout.
+        let headers = try RawSocket(port: port)
+        let header = Array("POST /flux-events HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n".utf8)
+        // A body trickled slower than the 10 s read timeout.
+        let body = try RawSocket(port: port)
+        try body.send("POST /flux-events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+
+        let started = Date()
+        var headersClosedAt: TimeInterval?
+        var bodyClosedAt: TimeInterval?
+        var sent = 0
+        while Date().timeIntervalSince(started) < 14, headersClosedAt == nil || bodyClosedAt == nil {
+            if headersClosedAt == nil {
+                if sent < header.count, (try? headers.send(bytes: [header[sent]])) == nil || headers.isClosed() {
+                    headersClosedAt = Date().timeIntervalSince(started)
+                } else if headers.isClosed() {
+                    headersClosedAt = Date().timeIntervalSince(started)
+                }
+                sent += 1
+            }
+            if bodyClosedAt == nil {
+                if (try? body.send("x")) == nil || body.isClosed() { bodyClosedAt = Date().timeIntervalSince(started) }
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+        let headerTime = try XCTUnwrap(headersClosedAt, "a client trickling headers was never disconnected")
+        let bodyTime = try XCTUnwrap(bodyClosedAt, "a client trickling a body was never disconnected")
+        XCTAssertLessThan(headerTime, 8)
+        XCTAssertLessThan(bodyTime, 13)
+        let after = try await harness.post(FluxEventBody(digest: "healthy").json)
+        XCTAssertEqual(after.outcome, "dispatched")
+    }
+
+    func testOversizedHeadersAreRefused() throws {
+        let socket = try RawSocket(port: port)
+        let big = String(repeating: "a", count: 70 * 1024)
+        try? socket.send("POST /flux-events HTTP/1.1\r\nHost: x\r\nX-Big: \(big)\r\nContent-Length: 2\r\n\r\n{}")
+        let response = socket.readAll(timeout: 5)
+        XCTAssertFalse(response.hasPrefix("HTTP/1.1 200"), response)
+        XCTAssertTrue(response.isEmpty || response.hasPrefix("HTTP/1.1 4"), response)
+    }
+}
+
+/// A blocking TCP client to 127.0.0.1 that can send partial requests.
+final class RawSocket {
+    let fd: Int32
+
+    init(port: UInt16) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { throw POSIXError(.ECONNREFUSED) }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) throws { try send(bytes: Array(text.utf8)) }
+
+    func send(bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw POSIXError(.EPIPE) }
+            offset += n
+        }
+    }
+
+    /// Whether the peer has closed (a non-blocking peek reads end of file or an error).
+    func isClosed() -> Bool {
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if n == 0 { return true }
+        if n < 0 { return errno != EAGAIN && errno != EWOULDBLOCK }
+        return false
+    }
+
+    /// Reads until the peer closes or `timeout` seconds pass.
+    func readAll(timeout: Double) -> String {
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
