@@ -85,7 +85,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FluxDispatchCoreTests", dependencies: ["FluxDispatchCore"]),
-        .testTarget(name: "FluxDispatchStoreTests", dependencies: ["FluxDispatchStore"]),
+        .testTarget(
+            name: "FluxDispatchStoreTests",
+            dependencies: ["FluxDispatchStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "FluxDispatchReceiverTests",
             dependencies: [

@@ -1,0 +1,197 @@
+import FluxDispatchCore
+import FluxDispatchStore
+import Foundation
+import GRDB
+import XCTest
+
+/// The store on real SQLite files in a temporary directory.
+final class StateStoreTests: XCTestCase {
+    var directory: URL!
+    var path: String { directory.appendingPathComponent("nested/dir/state.db").path }
+
+    override func setUp() {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-test-\(UUID().uuidString)")
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func record(
+        _ reason: String = "ReconciliationSucceeded", product: String = "dialogporten", env: String = "at23",
+        outcome: Outcome = .dispatched, at: EpochMilliseconds = 1_000, repo: String = "Altinn/dialogporten",
+        eventType: String = "flux-deploy", message: String = "ok", githubStatus: Int? = 204
+    ) -> EventRecord {
+        let event = FluxEvent(
+            involvedObject: .init(kind: "Kustomization", name: "\(product)-apps", namespace: "product-\(product)"),
+            severity: "info", reason: reason, message: message,
+            metadata: [
+                "product": product, "env": env, "dispatch_repo": repo,
+                "kustomize.toolkit.fluxcd.io/revision": "\(env)@sha256:aa",
+            ])
+        return EventRecord(
+            receivedAt: at, sourceAddress: "127.0.0.1", event: event, reasonClass: ReasonClass(reason: reason),
+            dispatchRepo: repo, eventType: eventType, dedupKey: "k", outcome: outcome, httpStatus: outcome.httpStatus,
+            githubStatus: githubStatus, durationMilliseconds: 1.5, detail: "", body: "{}", payload: nil)
+    }
+
+    func testCreatesAPrivateDirectoryAndFileAndMigrates() throws {
+        let store = try StateStore(path: path)
+        XCTAssertEqual(try store.eventCount(), 0)
+        let file = try FileManager.default.attributesOfItem(atPath: path)
+        XCTAssertEqual((file[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        let dir = try FileManager.default.attributesOfItem(atPath: (path as NSString).deletingLastPathComponent)
+        XCTAssertEqual((dir[.posixPermissions] as? NSNumber)?.intValue, 0o700)
+        XCTAssertEqual(try store.integrityCheck(), "ok")
+        try store.close()
+        // Reopening an existing store is fine and keeps the data.
+        let again = try StateStore(path: path)
+        XCTAssertEqual(try again.eventCount(), 0)
+    }
+
+    func testUsesWriteAheadLogging() throws {
+        let store = try StateStore(path: path)
+        try store.close()
+        let queue = try DatabaseQueue(path: path)
+        let mode = try queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        XCTAssertEqual(mode, "wal")
+    }
+
+    func testRefusesAFileThatIsNotAStore() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let junk = directory.appendingPathComponent("junk.db").path
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: junk))
+        XCTAssertThrowsError(try StateStore(path: junk)) { error in
+            XCTAssertEqual((error as? StoreError)?.kind, .notAStore, "\(error)")
+        }
+    }
+
+    func testRefusesAStoreFromANewerVersion() throws {
+        try StateStore(path: path).close()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v999: from the future')") }
+        try queue.close()
+        XCTAssertThrowsError(try StateStore(path: path)) { error in
+            XCTAssertEqual((error as? StoreError)?.kind, .newerSchema, "\(error)")
+        }
+    }
+
+    func testRecordsAnEventWithAttemptsDedupEntryAndEvictionsInOneWrite() async throws {
+        let store = try StateStore(path: path)
+        var first = EventWrite(record: record(at: 1_000), recordDedupKey: "old")
+        first.attempts = [
+            DispatchAttempt(startedAt: 1_000, request: .installationToken, status: 201, durationMilliseconds: 3, error: nil),
+            DispatchAttempt(startedAt: 1_001, request: .dispatch, status: 204, durationMilliseconds: 5, error: nil),
+        ]
+        let id = try await store.record(first)
+        XCTAssertEqual(try store.attempts(forEvent: id).map(\.status), [201, 204])
+        _ = try await store.record(EventWrite(record: record(at: 2_000), recordDedupKey: "new", evictedDedupKeys: ["old"]))
+        XCTAssertEqual(try store.dedupEntries(notBefore: 0, limit: 10).map(\.key), ["new"])
+        let found = try await store.dedupEntry("new", notBefore: 0)
+        XCTAssertEqual(found, 2_000)
+        let expired = try await store.dedupEntry("new", notBefore: 2_001)
+        XCTAssertNil(expired)
+    }
+
+    func testConcurrentWritesAreAllCommitted() async throws {
+        let store = try StateStore(path: path)
+        let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for i in 0..<500 {
+                let write = EventWrite(record: record(at: EpochMilliseconds(i)), recordDedupKey: "key\(i)")
+                group.addTask { try await store.record(write) }
+            }
+            return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
+        }
+        XCTAssertEqual(ids.count, 500)
+        XCTAssertEqual(try store.eventCount(), 500)
+        XCTAssertEqual(try store.dedupEntryCount(), 500)
+    }
+
+    func testEnvironmentStateFollowsFluxAndRouteStateFollowsDispatches() async throws {
+        let store = try StateStore(path: path)
+        _ = try await store.record(EventWrite(record: record("ReconciliationSucceeded", at: 1_000)))
+        _ = try await store.record(EventWrite(record: record("HealthCheckFailed", outcome: .dispatched, at: 2_000, message: "timeout")))
+        _ = try await store.record(EventWrite(record: record("HealthCheckFailed", outcome: .duplicate, at: 3_000, message: "timeout")))
+        var state = try store.environmentState(product: "dialogporten", environment: "at23")
+        XCTAssertEqual(state?.lastReasonClass, "failure")
+        XCTAssertEqual(state?.failingSince, 2_000)
+        XCTAssertEqual(state?.consecutiveFailures, 2)
+        XCTAssertEqual(state?.lastFailureMessage, "timeout")
+        XCTAssertEqual(state?.lastSuccessAt, 1_000)
+        _ = try await store.record(EventWrite(record: record("ReconciliationSucceeded", at: 4_000)))
+        state = try store.environmentState(product: "dialogporten", environment: "at23")
+        XCTAssertNil(state?.failingSince)
+        XCTAssertEqual(state?.consecutiveFailures, 0)
+        // Ignored reasons do not touch the state.
+        _ = try await store.record(EventWrite(record: record("Progressing", outcome: .ignoredReason, at: 5_000)))
+        XCTAssertEqual(try store.environmentState(product: "dialogporten", environment: "at23")?.lastEventAt, 4_000)
+
+        _ = try await store.record(EventWrite(record: record(outcome: .dispatchRejected, at: 6_000, githubStatus: 404)))
+        _ = try await store.record(EventWrite(record: record(outcome: .dispatchUnavailable, at: 7_000, githubStatus: 500)))
+        var route = try store.routeState(product: "dialogporten", environment: "at23", repo: "Altinn/dialogporten", eventType: "flux-deploy")
+        XCTAssertEqual(route?.failingSince, 6_000)
+        XCTAssertEqual(route?.consecutiveFailures, 2)
+        XCTAssertEqual(route?.lastGitHubStatus, 500)
+        _ = try await store.record(EventWrite(record: record(outcome: .dispatched, at: 8_000)))
+        route = try store.routeState(product: "dialogporten", environment: "at23", repo: "Altinn/dialogporten", eventType: "flux-deploy")
+        XCTAssertNil(route?.failingSince)
+        XCTAssertEqual(route?.lastDeliveredAt, 8_000)
+    }
+
+    func testPruneEventsRemovesOnlyOldOnesWithTheirAttempts() async throws {
+        let store = try StateStore(path: path)
+        for i in 0..<5000 {
+            var write = EventWrite(record: record(at: EpochMilliseconds(i)))
+            write.attempts = [DispatchAttempt(startedAt: EpochMilliseconds(i), request: .dispatch, status: 204, durationMilliseconds: 1, error: nil)]
+            _ = try await store.record(write)
+        }
+        let removed = try await store.pruneEvents(before: 4000, batchSize: 1000)
+        XCTAssertEqual(removed, 4000)
+        XCTAssertEqual(try store.eventCount(), 1000)
+        XCTAssertEqual(try store.attemptCount(), 1000)
+    }
+
+    func testPruneDedupByAgeAndCap() async throws {
+        let store = try StateStore(path: path)
+        for i in 0..<10 {
+            _ = try await store.record(EventWrite(record: record(at: EpochMilliseconds(i * 100)), recordDedupKey: "k\(i)"))
+        }
+        // Older than 300 ms goes, then only the 4 newest stay.
+        let removed = try await store.pruneDedup(before: 300, keep: 4)
+        XCTAssertEqual(removed, 6)
+        XCTAssertEqual(try store.dedupEntries(notBefore: 0, limit: 100).map(\.key), ["k6", "k7", "k8", "k9"])
+    }
+
+    func testRejectionsAreCountedPerMinuteAndSource() async throws {
+        let store = try StateStore(path: path)
+        let key = RejectionCountKey(minute: 60_000, sourceAddress: "10.0.0.1", kind: .badSignature)
+        try await store.addRejections([key: 3])
+        try await store.addRejections([key: 4, RejectionCountKey(minute: 60_000, sourceAddress: "10.0.0.2", kind: .tooLarge): 1])
+        let counts = try store.rejectionCounts(since: 0)
+        XCTAssertEqual(counts[.badSignature], 7)
+        XCTAssertEqual(counts[.tooLarge], 1)
+        XCTAssertEqual(try store.eventCount(), 0)
+    }
+
+    func testHeartbeatTellsLiveFromStoppedReceivers() async throws {
+        let store = try StateStore(path: path)
+        let info = ReceiverInfo(
+            host: "ops-box", pid: 42, listenAddress: "0.0.0.0:8080", metricsAddress: "0.0.0.0:9090", mode: "serve",
+            deliveryMode: "sync", dryRun: false, version: "test", startedAt: 1_000, lastBeatAt: 1_000)
+        let id = try await store.registerReceiver(info)
+        try await store.beat(receiverID: id, at: 5_000, tokenState: "valid", tokenExpiresAt: 9_000)
+        XCTAssertEqual(try store.liveReceivers(freshAfter: 4_000).map(\.tokenState), ["valid"])
+        XCTAssertTrue(try store.liveReceivers(freshAfter: 6_000).isEmpty, "a stale beat is not live")
+        try await store.markStopped(receiverID: id, at: 5_500)
+        XCTAssertTrue(try store.liveReceivers(freshAfter: 0).isEmpty, "a stopped receiver is not live")
+    }
+
+    func testASecondProcessSeesCommittedWrites() async throws {
+        let writer = try StateStore(path: path)
+        let reader = try StateStore(path: path)
+        _ = try await writer.record(EventWrite(record: record(at: 1), recordDedupKey: "shared"))
+        XCTAssertEqual(try reader.eventCount(), 1)
+        let seen = try await reader.dedupEntry("shared", notBefore: 0)
+        XCTAssertEqual(seen, 1)
+    }
+}
