@@ -32,8 +32,10 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime = try await makeRuntime(configuration, mode: "serve", logger: logger)
         do {
             try await runtime.run()
+        } catch let error as ReceiverStartError {
+            fail(1, error.description)
         } catch {
-            fail(1, "cannot run the receiver: \(error)")
+            fail(1, "the receiver stopped: \(error)")
         }
     }
 }

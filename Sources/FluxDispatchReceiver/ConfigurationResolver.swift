@@ -20,7 +20,10 @@ public struct ConfigurationResolver: Sendable {
     public init(environment: [String: String], overrides: [String: String] = [:]) {
         var values: [String: String] = [:]
         for name in Self.variables {
-            if let value = overrides[name] ?? environment[name], !value.isEmpty { values[name] = value }
+            // A flag wins; an empty flag or variable counts as not given.
+            if let value = [overrides[name], environment[name]].compactMap({ $0 }).first(where: { !$0.isEmpty }) {
+                values[name] = value
+            }
         }
         // Only what the default STATE_DB needs.
         for name in ["XDG_STATE_HOME", "HOME"] { values["env:" + name] = environment[name] }

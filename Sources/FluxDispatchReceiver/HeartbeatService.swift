@@ -41,7 +41,8 @@ final class HeartbeatService: Service {
     }
 
     func run() async throws {
-        guard let addresses = await startup.wait() else { return }
+        let startup = self.startup
+        guard case let addresses?? = try? await cancelWhenGracefulShutdown({ await startup.wait() }) else { return }
         let row = info(addresses.webhook.displayAddress, addresses.metrics.displayAddress)
         let id: Int64
         do {

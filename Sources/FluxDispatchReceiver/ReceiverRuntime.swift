@@ -153,7 +153,16 @@ public final class ReceiverRuntime: Sendable {
         let runError: (any Error)?
         do {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await self.group.run() }
+                tasks.addTask {
+                    do {
+                        try await self.group.run()
+                    } catch {
+                        await self.startup.failed("\(error)")
+                        throw await self.describeStartFailure(error)
+                    }
+                    // Stopped before both servers were bound: nothing more to wait for.
+                    await self.startup.failed("stopped before listening")
+                }
                 tasks.addTask {
                     if let addresses = await self.startup.wait() {
                         self.logger.info(
@@ -167,12 +176,10 @@ public final class ReceiverRuntime: Sendable {
                             ])
                     }
                 }
-                try await tasks.next()
-                try await tasks.next()
+                try await tasks.waitForAll()
             }
             runError = nil
         } catch {
-            await startup.failed("\(error)")
             runError = error
         }
         try? await httpClient?.shutdown()
@@ -183,6 +190,21 @@ public final class ReceiverRuntime: Sendable {
         }
         if let runError { throw runError }
         logger.info("flux-dispatch receiver stopped")
+    }
+
+    /// Names the address that could not be bound, when that is why a server stopped.
+    private func describeStartFailure(_ error: any Error) async -> any Error {
+        let text = "\(error)"
+        guard text.contains("Address already in use") || text.contains("Cannot assign requested address")
+            || text.contains("Permission denied")
+        else { return error }
+        let (webhookBound, metricsBound) = await (startup.webhook != nil, startup.metrics != nil)
+        let reason = text.contains("Address already in use") ? "address already in use"
+            : text.contains("Permission denied") ? "permission denied" : "no such local address"
+        var which: [String] = []
+        if !webhookBound { which.append("\(configuration.listenAddress) (LISTEN_ADDR)") }
+        if !metricsBound { which.append("\(configuration.metricsAddress) (METRICS_ADDR)") }
+        return ReceiverStartError(description: "cannot listen on \(which.joined(separator: " or ")): \(reason)")
     }
 
     /// The bound addresses once both servers listen; nil if start-up failed.
@@ -212,4 +234,9 @@ public final class ReceiverRuntime: Sendable {
         }
         return SignatureVerifier(token: token)
     }
+}
+
+/// A server could not start; the text names the address and the variable that set it.
+public struct ReceiverStartError: Error, CustomStringConvertible {
+    public let description: String
 }

@@ -18,19 +18,31 @@ actor StartupSignal {
         wakeIfReady()
     }
 
+    /// Start-up failed (or the receiver stopped before both servers were bound): wakes every waiter.
     func failed(_ why: String) {
+        guard webhook == nil || metrics == nil else { return }
         failure = why
         for waiter in waiters { waiter.resume() }
         waiters = []
     }
 
-    /// Waits for both servers; returns nil if start-up failed instead.
+    /// Waits for both servers; returns nil if start-up failed instead, or the waiting task was
+    /// cancelled (a service group tearing down must not hang on a server that never bound).
     func wait() async -> (webhook: SocketAddress, metrics: SocketAddress)? {
-        while true {
-            if let webhook, let metrics { return (webhook, metrics) }
-            if failure != nil { return nil }
-            await withCheckedContinuation { waiters.append($0) }
+        await withTaskCancellationHandler {
+            while true {
+                if let webhook, let metrics { return (webhook, metrics) }
+                if failure != nil || Task.isCancelled { return nil }
+                await withCheckedContinuation { waiters.append($0) }
+            }
+        } onCancel: {
+            Task { await self.wakeAll() }
         }
+    }
+
+    private func wakeAll() {
+        for waiter in waiters { waiter.resume() }
+        waiters = []
     }
 
     var failureReason: String? { failure }

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Runs the receiver benchmarks against a release build on loopback and prints the figures that go
+# in BENCHMARKS.md: events/s and latency on the duplicate path, the dry-run dispatch path and the
+# dispatch path to a loopback stand-in GitHub, at concurrency 1, 16 and 64; p99 at a steady
+# 500 events/s; resident memory of `serve` after 100,000 events.
+#
+#   scripts/bench.sh                 # 10 s per run
+#   DURATION=30s scripts/bench.sh    # longer runs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+SCRATCH=${SCRATCH:-.build-release}
+swift build -c release --scratch-path "$SCRATCH" --product flux-dispatch >/dev/null
+BIN="$SCRATCH/release/flux-dispatch"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+head -c 32 /dev/urandom | base64 > "$work/token"
+openssl genrsa -out "$work/app.pem" 2048 2>/dev/null
+
+WEBHOOK=127.0.0.1:18480
+METRICS=127.0.0.1:19490
+STANDIN=127.0.0.1:18499
+
+wait_for() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
+
+start_serve() { # $1: store name, rest: extra env
+  local db="$work/$1.db"; shift
+  env HMAC_TOKEN_PATH="$work/token" STATE_DB="$db" LISTEN_ADDR=$WEBHOOK METRICS_ADDR=$METRICS "$@" \
+    "$BIN" serve 2>>"$work/serve.log" &
+  SERVE_PID=$!
+  pids+=("$SERVE_PID")
+  wait_for "http://$WEBHOOK/healthz"
+}
+
+stop_serve() { kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; }
+
+bench() { # label, then bench flags
+  local label=$1; shift
+  local out
+  out=$("$BIN" bench --url "http://$WEBHOOK/flux-events" --token-file "$work/token" --json "$@")
+  python3 - "$label" "$out" <<'PY'
+import json, sys
+label, r = sys.argv[1], json.loads(sys.argv[2])
+print(f"| {label} | {r['concurrency']} | {r['events_per_second']:.0f} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} | {r['p99_ms']:.2f} | {r['requests']} | {r['errors']} | {', '.join(f'{k}: {v}' for k, v in sorted(r['outcomes'].items()))} |")
+PY
+}
+
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(swift --version 2>/dev/null | head -1)"
+echo "duration per run: $DURATION"
+echo
+echo "| path | concurrency | events/s | p50 ms | p90 ms | p99 ms | requests | errors | outcomes |"
+echo "|---|---|---|---|---|---|---|---|---|"
+
+# Duplicate path and dry-run dispatch path: no GitHub App (dry run).
+start_serve dryrun
+for c in 1 16 64; do bench "duplicate" --concurrency $c --duration "$DURATION" --duplicate-ratio 1; done
+for c in 1 16 64; do bench "dry-run dispatch" --concurrency $c --duration "$DURATION" --duplicate-ratio 0; done
+bench "steady 500/s (mixed, 50% duplicates)" --concurrency 16 --duration "$DURATION" --duplicate-ratio 0.5 --rate 500
+stop_serve
+
+# Dispatch path to the loopback stand-in GitHub.
+"$BIN" github-standin --listen $STANDIN 2>>"$work/standin.log" &
+pids+=($!)
+sleep 0.5
+start_serve github GITHUB_APP_ID=1 GITHUB_INSTALLATION_ID=1 GITHUB_PRIVATE_KEY_PATH="$work/app.pem" \
+  GITHUB_API_URL="http://$STANDIN" DRY_RUN=false DELIVERY_MODE=sync
+for c in 1 16 64; do bench "dispatch (stand-in GitHub)" --concurrency $c --duration "$DURATION" --duplicate-ratio 0; done
+stop_serve
+
+# Resident memory after 100,000 events (dry run, 20% duplicates).
+start_serve memory
+rss_start=$(rss_kib "$SERVE_PID")
+total=0
+while [ "$total" -lt 100000 ]; do
+  n=$("$BIN" bench --url "http://$WEBHOOK/flux-events" --token-file "$work/token" --json --concurrency 16 --duration 5s --duplicate-ratio 0.2 \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
+  total=$((total + n))
+done
+rss_end=$(rss_kib "$SERVE_PID")
+db_size=$(du -k "$work/memory.db" "$work/memory.db-wal" 2>/dev/null | awk '{s+=$1} END {print s}')
+stop_serve
+echo
+echo "serve resident memory: $((rss_start / 1024)) MiB at start, $((rss_end / 1024)) MiB after $total events; store $((db_size / 1024)) MiB"
