@@ -60,16 +60,36 @@ public struct JSONLogHandler: LogHandler {
         var metadata: Logger.Metadata?
     }
 
+    /// RFC 3339 UTC with milliseconds. The date-and-seconds part is formatted once per second and
+    /// cached: this runs for every event, and `String(format:)` showed up in profiles.
     private static func timestamp() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let millis = now.tv_nsec / 1_000_000
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec, Int32(millis))
+        let seconds = Int(now.tv_sec)
+        let prefix = secondCache.withLock { cache -> String in
+            if cache.second == seconds { return cache.text }
+            var time = now.tv_sec
+            var parts = tm()
+            gmtime_r(&time, &parts)
+            let text = "\(parts.tm_year + 1900)-\(pad2(parts.tm_mon + 1))-\(pad2(parts.tm_mday))T"
+                + "\(pad2(parts.tm_hour)):\(pad2(parts.tm_min)):\(pad2(parts.tm_sec))"
+            cache = (seconds, text)
+            return text
+        }
+        return prefix + "." + pad3(Int(now.tv_nsec / 1_000_000)) + "Z"
+    }
+
+    private static let secondCache = Mutex<(second: Int, text: String)>((-1, ""))
+
+    private static func pad2(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    private static func pad3(_ n: Int) -> String { n < 10 ? "00\(n)" : n < 100 ? "0\(n)" : "\(n)" }
+
+    /// A finite double with three decimals, without Foundation's formatter.
+    static func formatMilliseconds(_ d: Double) -> String {
+        let thousandths = Int((d * 1000).rounded())
+        let sign = thousandths < 0 ? "-" : ""
+        let magnitude = abs(thousandths)
+        return "\(sign)\(magnitude / 1000).\(pad3(magnitude % 1000))"
     }
 
     private static func appendJSONValue(_ value: Logger.Metadata.Value, to line: inout String) {
@@ -80,7 +100,7 @@ public struct JSONLogHandler: LogHandler {
             // Numbers and booleans logged with `.stringConvertible` are written as JSON numbers/booleans.
             switch c {
             case let n as any BinaryInteger: line += n.description
-            case let d as Double where d.isFinite: line += String(format: "%.3f", d)
+            case let d as Double where d.isFinite && abs(d) < 1e15: line += formatMilliseconds(d)
             case let b as Bool: line += b ? "true" : "false"
             default: appendJSONString(c.description, to: &line)
             }
