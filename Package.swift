@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Pure domain: Flux events, routing, validation, dedup keys, signatures, durations, payloads.
@@ -59,6 +60,26 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // The dashboard's pure layer: view state, key actions, layout into a cell grid, themes.
+        // No terminal I/O here; the ncurses backend only blits the grid and reads keys.
+        .target(
+            name: "FluxDispatchDashboard",
+            dependencies: [
+                "FluxDispatchStore",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The system ncursesw library (wide-character API), from Debian's libncurses-dev.
+        .systemLibrary(
+            name: "CNcursesw",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        // The thin terminal backend: blits a dashboard cell grid with ncursesw and reads keys.
+        .target(
+            name: "FluxDispatchTerminal",
+            dependencies: ["CNcursesw", "FluxDispatchDashboard"]
+        ),
         // A loopback stand-in for the GitHub API: mints installation tokens, records dispatches.
         // Used by the tests, the benchmarks and the demo.
         .target(
@@ -74,6 +95,8 @@ let package = Package(
             name: "FluxDispatchCLI",
             dependencies: [
                 "FluxDispatchCore",
+                "FluxDispatchDashboard",
+                "FluxDispatchTerminal",
                 "FluxDispatchStore",
                 "FluxDispatchReceiver",
                 "GitHubStandIn",
@@ -85,6 +108,21 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FluxDispatchCoreTests", dependencies: ["FluxDispatchCore"]),
+        // Drives the built `flux-dispatch dash` in tmux; depends on the executable so it is built.
+        .testTarget(
+            name: "FluxDispatchEndToEndTests",
+            dependencies: [
+                "FluxDispatchCLI",
+                "FluxDispatchCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "FluxDispatchDashboardTests",
+            dependencies: ["FluxDispatchDashboard", "FluxDispatchStore"],
+            exclude: ["Snapshots"]
+        ),
         .testTarget(
             name: "FluxDispatchStoreTests",
             dependencies: ["FluxDispatchStore", .product(name: "GRDB", package: "GRDB.swift")]

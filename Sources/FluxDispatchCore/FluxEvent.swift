@@ -80,7 +80,8 @@ extension FluxEvent: Decodable {
         severity = try c.decodeIfPresent(String.self, forKey: .severity) ?? ""
         reason = try c.decodeIfPresent(String.self, forKey: .reason) ?? ""
         message = try c.decodeIfPresent(String.self, forKey: .message) ?? ""
-        metadata = try c.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:]
+        // A null value is an empty string, as Go's decoder leaves it.
+        metadata = (try c.decodeIfPresent([String: String?].self, forKey: .metadata) ?? [:]).mapValues { $0 ?? "" }
         timestamp = try c.decodeIfPresent(String.self, forKey: .timestamp) ?? ""
         reportingController = try c.decodeIfPresent(String.self, forKey: .reportingController) ?? ""
     }

@@ -111,7 +111,8 @@ public struct ConfigurationResolver: Sendable {
             privateKeyPath: values["GITHUB_PRIVATE_KEY_PATH"]!)
     }
 
-    private func stateDB() throws(ConfigurationError) -> String {
+    /// Just the store path (what a viewer needs even when the rest of the configuration is bad).
+    public func stateDB() throws(ConfigurationError) -> String {
         if let path = values["STATE_DB"] { return path }
         if let state = values["env:XDG_STATE_HOME"], state.hasPrefix("/") {
             return state + "/flux-dispatch/state.db"

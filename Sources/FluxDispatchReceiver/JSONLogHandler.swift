@@ -144,7 +144,7 @@ public struct JSONLogHandler: LogHandler {
 
 /// Where log lines go. Writes are whole lines in one `write(2)` so concurrent lines never interleave.
 public final class LogOutput: Sendable {
-    private enum Target { case fileDescriptor(Int32), memory }
+    private enum Target { case fileDescriptor(Int32), memory, discard }
     private let target: Target
     private let captured = Mutex<[String]>([])
 
@@ -154,6 +154,16 @@ public final class LogOutput: Sendable {
 
     /// Keeps lines in memory (for tests).
     public static func memory() -> LogOutput { LogOutput(target: .memory) }
+
+    /// Appends to a file (created 0600), e.g. while a dashboard owns the terminal. Nil if it cannot
+    /// be opened.
+    public static func file(_ path: String) -> LogOutput? {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        return fd < 0 ? nil : LogOutput(target: .fileDescriptor(fd))
+    }
+
+    /// Discards everything.
+    public static let discard = LogOutput(target: .discard)
 
     public var lines: [String] { captured.withLock { $0 } }
 
@@ -174,6 +184,8 @@ public final class LogOutput: Sendable {
             }
         case .memory:
             captured.withLock { $0.append(line) }
+        case .discard:
+            break
         }
     }
 }

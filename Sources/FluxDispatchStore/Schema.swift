@@ -122,6 +122,38 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: dismissals, per-minute activity and dedup hits") { db in
+            try db.execute(sql: """
+                -- A product's callout hidden by one operator. It stops counting once a failure of
+                -- that product newer than dismissed_at arrives (the callout comes back).
+                CREATE TABLE dismissal (
+                    product TEXT NOT NULL,
+                    operator TEXT NOT NULL,
+                    dismissed_at INTEGER NOT NULL,
+                    PRIMARY KEY (product, operator)
+                ) WITHOUT ROWID;
+
+                -- Counters per minute, kept on write, so the dashboard header never counts events.
+                CREATE TABLE activity_minute (
+                    minute INTEGER PRIMARY KEY NOT NULL,
+                    events INTEGER NOT NULL DEFAULT 0,
+                    delivered INTEGER NOT NULL DEFAULT 0,
+                    dispatch_failed INTEGER NOT NULL DEFAULT 0,
+                    duplicates INTEGER NOT NULL DEFAULT 0
+                );
+
+                -- Dedup hits per product, environment, reason and minute, kept on write.
+                CREATE TABLE dedup_hit_minute (
+                    product TEXT NOT NULL,
+                    environment TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    minute INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    last_at INTEGER NOT NULL,
+                    PRIMARY KEY (minute, product, environment, reason)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

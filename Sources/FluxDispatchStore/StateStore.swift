@@ -129,7 +129,26 @@ public final class StateStore: Sendable {
         }
         try updateEnvironmentState(for: r, eventID: eventID, in: db)
         try updateRouteState(for: r, eventID: eventID, in: db)
+        try updateCounters(for: r, in: db)
         return eventID
+    }
+
+    private static func updateCounters(for r: EventRecord, in db: Database) throws {
+        let minute = r.receivedAt - r.receivedAt % 60_000
+        try db.cachedStatement(sql: """
+            INSERT INTO activity_minute (minute, events, delivered, dispatch_failed, duplicates) VALUES (?, 1, ?, ?, ?)
+            ON CONFLICT (minute) DO UPDATE SET events = events + 1, delivered = delivered + excluded.delivered,
+                dispatch_failed = dispatch_failed + excluded.dispatch_failed, duplicates = duplicates + excluded.duplicates
+            """).execute(arguments: [
+                minute, r.outcome.isDelivered ? 1 : 0, r.outcome.isDispatchFailure ? 1 : 0, r.outcome == .duplicate ? 1 : 0,
+            ])
+        if r.outcome == .duplicate {
+            try db.cachedStatement(sql: """
+                INSERT INTO dedup_hit_minute (product, environment, reason, minute, count, last_at) VALUES (?, ?, ?, ?, 1, ?)
+                ON CONFLICT (minute, product, environment, reason) DO UPDATE SET count = count + 1,
+                    last_at = MAX(last_at, excluded.last_at)
+                """).execute(arguments: [r.event.product, r.event.environment, r.event.reason, minute, r.receivedAt])
+        }
     }
 
     private static func updateEnvironmentState(for r: EventRecord, eventID: Int64, in db: Database) throws {
@@ -268,6 +287,8 @@ public final class StateStore: Sendable {
         }
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM rejected_request WHERE minute < ?", arguments: [before])
+            try db.execute(sql: "DELETE FROM activity_minute WHERE minute < ?", arguments: [before])
+            try db.execute(sql: "DELETE FROM dedup_hit_minute WHERE minute < ?", arguments: [before])
         }
         return total
     }

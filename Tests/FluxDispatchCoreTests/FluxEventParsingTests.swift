@@ -99,6 +99,12 @@ final class FluxEventParsingTests: XCTestCase {
         XCTAssertEqual(event.message, "m")
     }
 
+    func testNullMetadataValuesAreEmptyStrings() throws {
+        // Go decodes a null map value into map[string]string as "".
+        let event = try parse(#"{"reason": "BuildFailed", "metadata": {"product": null, "env": "at23"}}"#)
+        XCTAssertEqual(event.metadata, ["product": "", "env": "at23"])
+    }
+
     func testLeadingAndTrailingWhitespaceIsAccepted() throws {
         let event = try parse(" \n\t\r{\"reason\": \"BuildFailed\"}\n ")
         XCTAssertEqual(event.reason, "BuildFailed")

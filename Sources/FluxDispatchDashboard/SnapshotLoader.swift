@@ -1,0 +1,55 @@
+import FluxDispatchStore
+
+/// Reads one `DashboardSnapshot` from the store: a handful of small queries over state rows,
+/// per-minute counters and the newest events — never a scan of the event history.
+public struct SnapshotLoader: Sendable {
+    public let store: StateStore
+    public let host: String
+    public let operatorName: String
+    /// Set when this dashboard runs the embedded receiver (its listen address).
+    public var embeddedListen: String?
+    /// Why no embedded receiver runs, when it could not start.
+    public var embeddedFailure: String?
+    /// A heartbeat older than this means the receiver is gone.
+    public static let liveWindow: EpochMilliseconds = 5_000
+
+    public init(store: StateStore, host: String, operatorName: String, embeddedListen: String? = nil, embeddedFailure: String? = nil) {
+        self.store = store
+        self.host = host
+        self.operatorName = operatorName
+        self.embeddedListen = embeddedListen
+        self.embeddedFailure = embeddedFailure
+    }
+
+    public func load(now: EpochMilliseconds, filter: FeedFilter, feedLimit: Int, detailID: Int64?) throws -> DashboardSnapshot {
+        let live = try store.liveReceivers(freshAfter: now - Self.liveWindow)
+        let receiver: DashboardSnapshot.ReceiverState
+        let info: ReceiverInfo?
+        if let embeddedListen {
+            receiver = .embedded(listen: embeddedListen)
+            info = live.first { $0.pid == CurrentProcess.pid && $0.mode == "embedded" } ?? live.first
+        } else if let other = live.first {
+            receiver = .attached(host: other.host, pid: other.pid, listen: other.listenAddress)
+            info = other
+        } else {
+            receiver = .down(why: embeddedFailure)
+            info = nil
+        }
+        let callouts = try store.callouts(for: operatorName)
+        return DashboardSnapshot(
+            now: now, host: host, operatorName: operatorName, receiver: receiver, receiverInfo: info,
+            lastMinute: try store.activity(since: now - 60_000), lastHour: try store.activity(since: now - 3_600_000),
+            lastEventAt: try store.lastEventAt(), callouts: callouts.visible, hiddenCallouts: callouts.hidden,
+            feed: try store.recentEvents(limit: feedLimit, filter: filter),
+            dedupHits: try store.dedupHits(since: now - 3_600_000),
+            detail: try detailID.flatMap { try store.eventDetail(id: $0) })
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum CurrentProcess {
+    static var pid: Int32 { getpid() }
+}

@@ -1,0 +1,263 @@
+import FluxDispatchCore
+import GRDB
+
+/// One operator's dismissal of a product's callout.
+public struct Dismissal: Sendable, Equatable {
+    public var product: String
+    public var operatorName: String
+    public var dismissedAt: EpochMilliseconds
+
+    public init(product: String, operatorName: String, dismissedAt: EpochMilliseconds) {
+        self.product = product
+        self.operatorName = operatorName
+        self.dismissedAt = dismissedAt
+    }
+}
+
+/// One recorded event as the live feed shows it.
+public struct FeedEntry: Sendable, Equatable {
+    public var id: Int64
+    public var receivedAt: EpochMilliseconds
+    public var product: String
+    public var environment: String
+    public var reason: String
+    public var reasonClass: String
+    public var dispatchRepo: String
+    public var eventType: String
+    public var outcome: String
+    public var githubStatus: Int?
+    public var durationMilliseconds: Double
+    public var commitSHA: String
+    public var detail: String
+
+    public init(
+        id: Int64, receivedAt: EpochMilliseconds, product: String, environment: String, reason: String,
+        reasonClass: String, dispatchRepo: String, eventType: String, outcome: String, githubStatus: Int?,
+        durationMilliseconds: Double, commitSHA: String, detail: String
+    ) {
+        self.id = id
+        self.receivedAt = receivedAt
+        self.product = product
+        self.environment = environment
+        self.reason = reason
+        self.reasonClass = reasonClass
+        self.dispatchRepo = dispatchRepo
+        self.eventType = eventType
+        self.outcome = outcome
+        self.githubStatus = githubStatus
+        self.durationMilliseconds = durationMilliseconds
+        self.commitSHA = commitSHA
+        self.detail = detail
+    }
+
+    init(row: Row) {
+        self.init(
+            id: row["id"], receivedAt: row["received_at"], product: row["product"], environment: row["environment"],
+            reason: row["reason"], reasonClass: row["reason_class"], dispatchRepo: row["dispatch_repo"],
+            eventType: row["event_type"], outcome: row["outcome"], githubStatus: row["github_status"],
+            durationMilliseconds: row["duration_ms"], commitSHA: row["commit_sha"], detail: row["detail"])
+    }
+}
+
+/// Dedup hits for one product, environment and reason over a window.
+public struct DedupHitSummary: Sendable, Equatable {
+    public var product: String
+    public var environment: String
+    public var reason: String
+    public var count: Int
+    public var lastAt: EpochMilliseconds
+
+    public init(product: String, environment: String, reason: String, count: Int, lastAt: EpochMilliseconds) {
+        self.product = product
+        self.environment = environment
+        self.reason = reason
+        self.count = count
+        self.lastAt = lastAt
+    }
+}
+
+/// Totals over a window, from the per-minute counters.
+public struct ActivitySummary: Sendable, Equatable {
+    public var events: Int
+    public var delivered: Int
+    public var dispatchFailed: Int
+    public var duplicates: Int
+
+    public init(events: Int = 0, delivered: Int = 0, dispatchFailed: Int = 0, duplicates: Int = 0) {
+        self.events = events
+        self.delivered = delivered
+        self.dispatchFailed = dispatchFailed
+        self.duplicates = duplicates
+    }
+}
+
+/// Everything recorded about one event: the Flux event, the payload sent, every GitHub attempt.
+public struct EventDetail: Sendable, Equatable {
+    public var entry: FeedEntry
+    public var sourceAddress: String
+    public var severity: String
+    public var message: String
+    public var objectKind: String
+    public var objectName: String
+    public var objectNamespace: String
+    public var revision: String
+    public var dedupKey: String?
+    public var httpStatus: Int
+    public var body: String
+    public var payload: String?
+    public var attempts: [DispatchAttempt]
+
+    public init(
+        entry: FeedEntry, sourceAddress: String, severity: String, message: String, objectKind: String, objectName: String,
+        objectNamespace: String, revision: String, dedupKey: String?, httpStatus: Int, body: String, payload: String?,
+        attempts: [DispatchAttempt]
+    ) {
+        self.entry = entry
+        self.sourceAddress = sourceAddress
+        self.severity = severity
+        self.message = message
+        self.objectKind = objectKind
+        self.objectName = objectName
+        self.objectNamespace = objectNamespace
+        self.revision = revision
+        self.dedupKey = dedupKey
+        self.httpStatus = httpStatus
+        self.body = body
+        self.payload = payload
+        self.attempts = attempts
+    }
+}
+
+/// What a filter keeps: a product or environment containing the text, and optionally only failures.
+public struct FeedFilter: Sendable, Equatable {
+    public var text: String
+    public var failuresOnly: Bool
+
+    public init(text: String = "", failuresOnly: Bool = false) {
+        self.text = text
+        self.failuresOnly = failuresOnly
+    }
+}
+
+extension StateStore {
+    // MARK: Dismissals
+
+    /// Hides `product`'s callout for `operatorName` (replacing an earlier dismissal).
+    public func dismiss(product: String, operatorName: String, at: EpochMilliseconds) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO dismissal (product, operator, dismissed_at) VALUES (?, ?, ?)",
+                arguments: [product, operatorName, at])
+        }
+    }
+
+    /// Removes the dismissal; returns whether there was one.
+    @discardableResult
+    public func undismiss(product: String, operatorName: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM dismissal WHERE product = ? AND operator = ?", arguments: [product, operatorName])
+            return db.changesCount > 0
+        }
+    }
+
+    public func dismissals() throws -> [Dismissal] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT product, operator, dismissed_at FROM dismissal ORDER BY dismissed_at DESC").map {
+                Dismissal(product: $0["product"], operatorName: $0["operator"], dismissedAt: $0["dismissed_at"])
+            }
+        }
+    }
+
+    // MARK: Feed, detail, counters
+
+    static let failureOutcomes = ["dispatch_rejected", "dispatch_unavailable", "github_auth_failed"]
+
+    /// The newest events first, at most `limit`, optionally filtered.
+    public func recentEvents(limit: Int, filter: FeedFilter = FeedFilter(), before: Int64? = nil) throws -> [FeedEntry] {
+        try pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let before {
+                conditions.append("id < ?")
+                _ = arguments.append(contentsOf: [before])
+            }
+            if !filter.text.isEmpty {
+                conditions.append("(instr(lower(product), lower(?)) > 0 OR instr(lower(environment), lower(?)) > 0)")
+                _ = arguments.append(contentsOf: [filter.text, filter.text])
+            }
+            if filter.failuresOnly {
+                conditions.append("(reason_class = 'failure' OR outcome IN ('dispatch_rejected', 'dispatch_unavailable', 'github_auth_failed'))")
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            _ = arguments.append(contentsOf: [limit])
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, received_at, product, environment, reason, reason_class, dispatch_repo, event_type, outcome,
+                        github_status, duration_ms, commit_sha, detail
+                    FROM event \(whereClause) ORDER BY id DESC LIMIT ?
+                    """,
+                arguments: arguments
+            ).map(FeedEntry.init(row:))
+        }
+    }
+
+    public func eventDetail(id: Int64) throws -> EventDetail? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]) else { return nil }
+            let attempts = try Row.fetchAll(
+                db,
+                sql: "SELECT started_at, request, status, duration_ms, error FROM dispatch_attempt WHERE event_id = ? ORDER BY id",
+                arguments: [id]
+            ).map { row in
+                DispatchAttempt(
+                    startedAt: row["started_at"], request: DispatchAttempt.Request(rawValue: row["request"]) ?? .dispatch,
+                    status: row["status"], durationMilliseconds: row["duration_ms"], error: row["error"])
+            }
+            return EventDetail(
+                entry: FeedEntry(row: row), sourceAddress: row["source_address"], severity: row["severity"],
+                message: row["message"], objectKind: row["object_kind"], objectName: row["object_name"],
+                objectNamespace: row["object_namespace"], revision: row["revision"], dedupKey: row["dedup_key"],
+                httpStatus: row["http_status"], body: row["body"], payload: row["payload"], attempts: attempts)
+        }
+    }
+
+    /// Counters summed over the minutes starting at or after `since`.
+    public func activity(since: EpochMilliseconds) throws -> ActivitySummary {
+        try pool.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(events), 0) AS events, COALESCE(SUM(delivered), 0) AS delivered,
+                        COALESCE(SUM(dispatch_failed), 0) AS failed, COALESCE(SUM(duplicates), 0) AS duplicates
+                    FROM activity_minute WHERE minute >= ?
+                    """,
+                arguments: [since - since % 60_000])
+            return ActivitySummary(
+                events: row?["events"] ?? 0, delivered: row?["delivered"] ?? 0, dispatchFailed: row?["failed"] ?? 0,
+                duplicates: row?["duplicates"] ?? 0)
+        }
+    }
+
+    /// When the newest event was received.
+    public func lastEventAt() throws -> EpochMilliseconds? {
+        try pool.read { db in try EpochMilliseconds.fetchOne(db, sql: "SELECT MAX(received_at) FROM event") }
+    }
+
+    /// Dedup hits per product, environment and reason in the minutes since `since`, busiest first.
+    public func dedupHits(since: EpochMilliseconds, limit: Int = 200) throws -> [DedupHitSummary] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT product, environment, reason, SUM(count) AS n, MAX(last_at) AS last
+                    FROM dedup_hit_minute WHERE minute >= ?
+                    GROUP BY product, environment, reason ORDER BY last DESC LIMIT ?
+                    """,
+                arguments: [since - since % 60_000, limit]
+            ).map {
+                DedupHitSummary(product: $0["product"], environment: $0["environment"], reason: $0["reason"], count: $0["n"], lastAt: $0["last"])
+            }
+        }
+    }
+}
