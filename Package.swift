@@ -108,12 +108,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FluxDispatchCoreTests", dependencies: ["FluxDispatchCore"]),
+        // Parses deploy/ (systemd unit, Kubernetes manifests) and checks what running it for real needs.
+        .testTarget(name: "DeployManifestTests", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Drives the built `flux-dispatch dash` in tmux; depends on the executable so it is built.
         .testTarget(
             name: "FluxDispatchEndToEndTests",
             dependencies: [
                 "FluxDispatchCLI",
                 "FluxDispatchCore",
+                "FluxDispatchStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -12,6 +12,10 @@ struct FluxDispatchCommand: AsyncParsableCommand {
             duplicates suppressed. Everything is recorded in one SQLite state store (STATE_DB).
             """,
         version: FluxDispatchVersion.current,
-        subcommands: [ServeCommand.self, DashCommand.self, BenchCommand.self, BenchDashboardCommand.self, GitHubStandInCommand.self]
+        subcommands: [
+            ServeCommand.self, DashCommand.self, StatusCommand.self, EventsCommand.self, DismissCommand.self,
+            UndismissCommand.self, SendCommand.self, BenchCommand.self, BenchDashboardCommand.self,
+            GitHubStandInCommand.self,
+        ]
     )
 }

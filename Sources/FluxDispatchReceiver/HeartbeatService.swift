@@ -52,6 +52,7 @@ final class HeartbeatService: Service {
             throw error
         }
         await registered.set(id)
+        await startup.registered()
         await cancelWhenGracefulShutdown {
             var failing = false
             while !Task.isCancelled {

@@ -164,7 +164,7 @@ public final class ReceiverRuntime: Sendable {
                     await self.startup.failed("stopped before listening")
                 }
                 tasks.addTask {
-                    if let addresses = await self.startup.wait() {
+                    if let addresses = await self.startup.wait(untilRegistered: true) {
                         self.logger.info(
                             "flux-dispatch receiver started",
                             metadata: [
@@ -207,9 +207,10 @@ public final class ReceiverRuntime: Sendable {
         return ReceiverStartError(description: "cannot listen on \(which.joined(separator: " or ")): \(reason)")
     }
 
-    /// The bound addresses once both servers listen; nil if start-up failed.
+    /// The bound addresses once both servers listen and the heartbeat row is written; nil if
+    /// start-up failed.
     public func addresses() async -> (webhook: SocketAddress, metrics: SocketAddress)? {
-        await startup.wait()
+        await startup.wait(untilRegistered: true)
     }
 
     /// Begins graceful shutdown; `run()` returns when it is complete.

@@ -5,6 +5,8 @@ import NIOCore
 actor StartupSignal {
     private(set) var webhook: SocketAddress?
     private(set) var metrics: SocketAddress?
+    /// The heartbeat row exists: the receiver is fully up (and `/readyz` can say so).
+    private(set) var isRegistered = false
     private var failure: String?
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -18,9 +20,14 @@ actor StartupSignal {
         wakeIfReady()
     }
 
-    /// Start-up failed (or the receiver stopped before both servers were bound): wakes every waiter.
+    func registered() {
+        isRegistered = true
+        wakeAll()
+    }
+
+    /// Start-up failed (or the receiver stopped before it was up): wakes every waiter.
     func failed(_ why: String) {
-        guard webhook == nil || metrics == nil else { return }
+        guard webhook == nil || metrics == nil || !isRegistered else { return }
         failure = why
         for waiter in waiters { waiter.resume() }
         waiters = []
@@ -28,10 +35,10 @@ actor StartupSignal {
 
     /// Waits for both servers; returns nil if start-up failed instead, or the waiting task was
     /// cancelled (a service group tearing down must not hang on a server that never bound).
-    func wait() async -> (webhook: SocketAddress, metrics: SocketAddress)? {
+    func wait(untilRegistered: Bool = false) async -> (webhook: SocketAddress, metrics: SocketAddress)? {
         await withTaskCancellationHandler {
             while true {
-                if let webhook, let metrics { return (webhook, metrics) }
+                if let webhook, let metrics, isRegistered || !untilRegistered { return (webhook, metrics) }
                 if failure != nil || Task.isCancelled { return nil }
                 await withCheckedContinuation { waiters.append($0) }
             }

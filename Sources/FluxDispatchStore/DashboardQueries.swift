@@ -261,3 +261,74 @@ extension StateStore {
         }
     }
 }
+
+/// What `flux-dispatch events` selects.
+public struct EventQuery: Sendable, Equatable {
+    public var since: EpochMilliseconds?
+    public var product: String?
+    public var environment: String?
+    public var outcome: String?
+    /// Only events after this id (for following).
+    public var afterID: Int64?
+
+    public init(
+        since: EpochMilliseconds? = nil, product: String? = nil, environment: String? = nil, outcome: String? = nil,
+        afterID: Int64? = nil
+    ) {
+        self.since = since
+        self.product = product
+        self.environment = environment
+        self.outcome = outcome
+        self.afterID = afterID
+    }
+}
+
+extension StateStore {
+    /// Matching events, oldest first (the newest `limit` of them).
+    public func events(matching query: EventQuery, limit: Int) throws -> [FeedEntry] {
+        try pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let since = query.since {
+                conditions.append("received_at >= ?")
+                _ = arguments.append(contentsOf: [since])
+            }
+            if let product = query.product {
+                conditions.append("product = ?")
+                _ = arguments.append(contentsOf: [product])
+            }
+            if let environment = query.environment {
+                conditions.append("environment = ?")
+                _ = arguments.append(contentsOf: [environment])
+            }
+            if let outcome = query.outcome {
+                conditions.append("outcome = ?")
+                _ = arguments.append(contentsOf: [outcome])
+            }
+            if let afterID = query.afterID {
+                conditions.append("id > ?")
+                _ = arguments.append(contentsOf: [afterID])
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            _ = arguments.append(contentsOf: [limit])
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM (
+                        SELECT id, received_at, product, environment, reason, reason_class, dispatch_repo, event_type, outcome,
+                            github_status, duration_ms, commit_sha, detail
+                        FROM event \(whereClause) ORDER BY id DESC LIMIT ?
+                    ) ORDER BY id ASC
+                    """,
+                arguments: arguments
+            ).map(FeedEntry.init(row:))
+        }
+    }
+
+    /// The latest dispatch result of every route, newest first.
+    public func routeStates() throws -> [RouteState] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM route_state ORDER BY last_attempt_at DESC").map(RouteState.init(row:))
+        }
+    }
+}

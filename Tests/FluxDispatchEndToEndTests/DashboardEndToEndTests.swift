@@ -136,28 +136,9 @@ final class DashboardEndToEndTests: XCTestCase {
 
     static var hasTmux: Bool { tmux(["-V"]).status == 0 }
 
-    /// Runs tmux with posix_spawn and waits with waitpid. Output goes through a file, not a pipe:
-    /// `new-session` starts the tmux server, which would inherit a pipe and keep it open. (Foundation's
-    /// `Process` was seen to miss the exit of that first client, leaving it a zombie and the test hung.)
     @discardableResult
     static func tmux(_ arguments: [String]) -> (status: Int32, output: String) {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString).out").path
-        defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = (["tmux"] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else { return (127, "cannot run tmux") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exited = status & 0x7f == 0
-        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+        Subprocess.run(["tmux"] + arguments)
     }
 
     static func freePort() throws -> Int {

@@ -1,0 +1,125 @@
+import FluxDispatchCore
+import FluxDispatchStore
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The operator commands, run as the built binary against a real store: `status` exit codes and
+/// JSON, `events`, `dismiss` / `undismiss`, and `send` against a running `serve`.
+final class CLICommandsTests: XCTestCase {
+    var directory: URL!
+    var db: String { directory.appendingPathComponent("state.db").path }
+    var binary: String { DashboardEndToEndTests.binary.path }
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("\(binary) not built") }
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        if let directory { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    func record(_ store: StateStore, reason: String, product: String, outcome: Outcome, githubStatus: Int? = nil) async throws {
+        let event = FluxEvent(
+            involvedObject: .init(kind: "Kustomization", name: "\(product)-apps", namespace: "ns"), reason: reason,
+            message: "message of \(reason)", metadata: ["product": product, "env": "at23", "dispatch_repo": "Altinn/\(product)"])
+        _ = try await store.record(
+            EventWrite(
+                record: EventRecord(
+                    receivedAt: .now(), sourceAddress: "127.0.0.1", event: event, reasonClass: ReasonClass(reason: reason),
+                    dispatchRepo: "Altinn/\(product)", eventType: "flux-deploy", dedupKey: nil, outcome: outcome,
+                    httpStatus: outcome.httpStatus, githubStatus: githubStatus, durationMilliseconds: 2, detail: "",
+                    body: "{}", payload: nil)))
+    }
+
+    func testStatusExitCodesFollowTheCallouts() async throws {
+        let missing = Subprocess.run([binary, "status", "--db", db])
+        XCTAssertEqual(missing.status, 2, missing.output)
+        XCTAssertTrue(missing.output.contains("no state store"), missing.output)
+
+        let store = try StateStore(path: db)
+        try await record(store, reason: "ReconciliationSucceeded", product: "dialogporten", outcome: .dispatched, githubStatus: 204)
+        let healthy = Subprocess.run([binary, "status", "--db", db])
+        XCTAssertEqual(healthy.status, 0, healthy.output)
+        XCTAssertTrue(healthy.output.contains("callouts   none"), healthy.output)
+
+        try await record(store, reason: "HealthCheckFailed", product: "storage", outcome: .reasonNotRouted)
+        let failing = Subprocess.run([binary, "status", "--json", "--db", db])
+        XCTAssertEqual(failing.status, 1, failing.output)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(failing.output.utf8)) as? [String: Any])
+        XCTAssertEqual(object["schema"] as? Int, 1)
+        XCTAssertEqual((object["receiver"] as? [String: Any])?["alive"] as? Bool, false)
+        let callouts = try XCTUnwrap(object["callouts"] as? [[String: Any]])
+        XCTAssertEqual(callouts.map { $0["product"] as? String }, ["storage"])
+        XCTAssertEqual(callouts.first?["what"] as? String, "HealthCheckFailed")
+        XCTAssertEqual((object["routes"] as? [[String: Any]])?.first?["repo"] as? String, "Altinn/dialogporten")
+
+        // A dismissal hides the callout on one operator's screen, but status still reports it.
+        let dismissed = Subprocess.run([binary, "dismiss", "storage", "--operator", "alice", "--db", db])
+        XCTAssertEqual(dismissed.status, 0, dismissed.output)
+        let stillFailing = Subprocess.run([binary, "status", "--json", "--db", db])
+        XCTAssertEqual(stillFailing.status, 1)
+        XCTAssertTrue(stillFailing.output.contains("\"operator\" : \"alice\""), stillFailing.output)
+        XCTAssertEqual(try store.callouts(for: "alice").visible.count, 0)
+        let undone = Subprocess.run([binary, "undismiss", "storage", "--operator", "alice", "--db", db])
+        XCTAssertEqual(undone.status, 0)
+        XCTAssertEqual(try store.callouts(for: "alice").visible.count, 1)
+
+        try await record(store, reason: "ReconciliationSucceeded", product: "storage", outcome: .reasonNotRouted)
+        XCTAssertEqual(Subprocess.run([binary, "status", "--db", db]).status, 0)
+    }
+
+    func testEventsListsNewestLastWithFilters() async throws {
+        let store = try StateStore(path: db)
+        try await record(store, reason: "ReconciliationSucceeded", product: "dialogporten", outcome: .dispatched, githubStatus: 204)
+        try await record(store, reason: "ReconciliationSucceeded", product: "dialogporten", outcome: .duplicate)
+        try await record(store, reason: "BuildFailed", product: "storage", outcome: .dispatchRejected, githubStatus: 404)
+        let all = Subprocess.run([binary, "events", "--json", "--db", db])
+        XCTAssertEqual(all.status, 0, all.output)
+        let lines = all.output.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        XCTAssertEqual(lines.map { $0["outcome"] as? String }, ["dispatched", "duplicate", "dispatch_rejected"])
+        XCTAssertEqual(lines.last?["repo"] as? String, "Altinn/storage")
+        let filtered = Subprocess.run([binary, "events", "--product", "storage", "--since", "1h", "--db", db])
+        XCTAssertTrue(filtered.output.contains("BuildFailed"), filtered.output)
+        XCTAssertFalse(filtered.output.contains("dialogporten"), filtered.output)
+        let bad = Subprocess.run([binary, "events", "--outcome", "nonsense", "--db", db])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.output.contains("--outcome"), bad.output)
+    }
+
+    func testSendSignsLikeFluxAndPrintsTheAnswer() async throws {
+        let token = directory.appendingPathComponent("token").path
+        try Data("send-token\n".utf8).write(to: URL(fileURLWithPath: token))
+        let port = try DashboardEndToEndTests.freePort()
+        let log = directory.appendingPathComponent("serve.log").path
+        let pid = try XCTUnwrap(
+            Subprocess.start(
+                [binary, "serve", "--hmac-token-path", token, "--db", db, "--listen-addr", "127.0.0.1:\(port)",
+                 "--metrics-addr", "127.0.0.1:0"], logPath: log))
+        defer { _ = Subprocess.stop(pid) }
+        let example = Subprocess.run([binary, "send", "--example"])
+        XCTAssertEqual(example.status, 0)
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(example.output.utf8)))
+        let url = "http://127.0.0.1:\(port)/flux-events"
+        var answer = (status: Int32(0), output: "")
+        for _ in 0..<50 {
+            answer = Subprocess.run([binary, "send", "-", "--url", url, "--token-file", token], stdin: example.output)
+            if answer.status == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertEqual(answer.status, 0, answer.output)
+        XCTAssertTrue(answer.output.hasPrefix("200"), answer.output)
+        XCTAssertTrue(answer.output.contains("dry_run"), answer.output)
+        let unsigned = Subprocess.run([binary, "send", "-", "--url", url], stdin: example.output)
+        XCTAssertEqual(unsigned.status, 1)
+        XCTAssertTrue(unsigned.output.hasPrefix("401"), unsigned.output)
+        XCTAssertEqual(Subprocess.stop(pid), 0, "serve exits 0 on SIGTERM")
+    }
+}
