@@ -26,11 +26,15 @@ final class DashboardSession {
     static let tick: Duration = .milliseconds(25)
     static let watchEvery = 4  // ticks: 100 ms
 
-    init(store: StateStore, loader: SnapshotLoader, themeArgument: String?, noColor: Bool) {
+    /// For `demo --duration`: end by itself after this long.
+    let stopAfter: Duration?
+
+    init(store: StateStore, loader: SnapshotLoader, themeArgument: String?, noColor: Bool, stopAfter: Duration? = nil) {
         self.store = store
         self.loader = loader
         self.themeArgument = themeArgument
         self.noColor = noColor
+        self.stopAfter = stopAfter
     }
 
     /// Runs until `q`, ^C, SIGTERM or SIGHUP; returns the exit code.
@@ -60,7 +64,9 @@ final class DashboardSession {
         var tick = 0
         var lastMinute = EpochMilliseconds.now() / 60_000
 
+        let started = ContinuousClock.now
         while !stopRequested.isSet {
+            if let stopAfter, ContinuousClock.now - started >= stopAfter { return 0 }
             var needsReload = false
             var needsRender = false
             state.terminalSize = Self.terminalSize(screen)

@@ -122,4 +122,17 @@ final class CLICommandsTests: XCTestCase {
         XCTAssertTrue(unsigned.output.hasPrefix("401"), unsigned.output)
         XCTAssertEqual(Subprocess.stop(pid), 0, "serve exits 0 on SIGTERM")
     }
+
+    func testDemoRunsHeadlessAndProducesDispatchesCalloutsAndDedupHits() throws {
+        let run = Subprocess.run([binary, "demo", "--no-tui", "--duration", "6s", "--rate", "10", "--db", db])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("demo summary"), run.output)
+        let store = try StateStore(path: db)
+        let outcomes = try store.outcomeCounts()
+        XCTAssertGreaterThan(outcomes["dispatched"] ?? 0, 0, run.output)
+        XCTAssertGreaterThan(outcomes["duplicate"] ?? 0, 0, run.output)
+        XCTAssertGreaterThan(outcomes["dispatch_rejected"] ?? 0, 0, "authentication answers 404 in the demo")
+        XCTAssertGreaterThan(try store.callouts(for: "nobody").visible.count, 0, run.output)
+        XCTAssertGreaterThan(try store.rejectionCounts(since: 0)[.badSignature] ?? 0, 0, "the demo sends a few bad signatures")
+    }
 }
