@@ -1,5 +1,6 @@
 import ArgumentParser
 import FluxDispatchCore
+import FluxDispatchReceiver
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -71,10 +72,11 @@ struct BenchCommand: AsyncParsableCommand {
         }
         var signer: SignatureVerifier?
         if let tokenFile {
-            guard let data = FileManager.default.contents(atPath: tokenFile) else { fail(2, "--token-file: cannot read \(tokenFile)") }
-            var token = Array(data)
-            while let last = token.last, last == 0x0A || last == 0x0D || last == 0x20 { token.removeLast() }
-            signer = SignatureVerifier(token: token)
+            do {
+                signer = SignatureVerifier(token: try HMACTokenFile.read(tokenFile))
+            } catch {
+                fail(2, "--token-file: \(error.problem)")
+            }
         }
         var fixed: [UInt8]?
         if let staticBody {

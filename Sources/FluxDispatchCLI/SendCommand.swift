@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import FluxDispatchCore
+import FluxDispatchReceiver
 import Foundation
 import NIOCore
 
@@ -72,10 +73,12 @@ struct SendCommand: AsyncParsableCommand {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "flux-dispatch-send")
         if let tokenFile {
-            guard let data = FileManager.default.contents(atPath: tokenFile) else { fail(2, "--token-file: cannot read \(tokenFile)") }
-            var token = Array(data)
-            while let last = token.last, last == 0x0A || last == 0x0D || last == 0x20 || last == 0x09 { token.removeLast() }
-            request.headers.add(name: "X-Signature", value: SignatureVerifier(token: token).signatureHeader(for: body))
+            do {
+                let token = try HMACTokenFile.read(tokenFile)
+                request.headers.add(name: "X-Signature", value: SignatureVerifier(token: token).signatureHeader(for: body))
+            } catch {
+                fail(2, "--token-file: \(error.problem)")
+            }
         }
         request.body = .bytes(ByteBuffer(bytes: body))
         let client = HTTPClient(eventLoopGroupProvider: .singleton)

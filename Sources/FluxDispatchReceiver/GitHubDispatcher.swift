@@ -42,12 +42,8 @@ public struct GitHubDispatcher: Sendable {
                 errorCode: "auth", durationSeconds: nil, attempts: attempts)
         }
 
-        var request = HTTPClientRequest(url: GitHubURL.join(apiURL, "/repos/\(repository.owner)/\(repository.name)/dispatches"))
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token.value)")
-        request.headers.add(name: "Accept", value: "application/vnd.github+json")
-        request.headers.add(name: "X-GitHub-Api-Version", value: "2022-11-28")
-        request.headers.add(name: "User-Agent", value: userAgent)
+        var request = GitHubURL.post(
+            apiURL, "/repos/\(repository.owner)/\(repository.name)/dispatches", bearer: token.value, userAgent: userAgent)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: payload))
 

@@ -102,12 +102,8 @@ public actor InstallationTokenProvider {
             let why = "cannot sign the App JWT: \(error)"
             return Result(token: nil, failure: why, attempt: attempt(nil, why))
         }
-        var request = HTTPClientRequest(url: GitHubURL.join(apiURL, "/app/installations/\(installationID)/access_tokens"))
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(jwt)")
-        request.headers.add(name: "Accept", value: "application/vnd.github+json")
-        request.headers.add(name: "X-GitHub-Api-Version", value: "2022-11-28")
-        request.headers.add(name: "User-Agent", value: userAgent)
+        let request = GitHubURL.post(
+            apiURL, "/app/installations/\(installationID)/access_tokens", bearer: jwt, userAgent: userAgent)
         do {
             let response = try await httpClient.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 1 << 20)
@@ -135,6 +131,17 @@ public actor InstallationTokenProvider {
 }
 
 enum GitHubURL {
+    /// A POST to the GitHub API with the headers GitHub asks for.
+    static func post(_ base: URL, _ path: String, bearer: String, userAgent: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: join(base, path))
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(bearer)")
+        request.headers.add(name: "Accept", value: "application/vnd.github+json")
+        request.headers.add(name: "X-GitHub-Api-Version", value: "2022-11-28")
+        request.headers.add(name: "User-Agent", value: userAgent)
+        return request
+    }
+
     /// Appends an API path to the base URL, which may carry a prefix (GitHub Enterprise's `/api/v3`).
     static func join(_ base: URL, _ path: String) -> String {
         var text = base.absoluteString

@@ -220,20 +220,7 @@ public final class ReceiverRuntime: Sendable {
 
     private static func loadVerifier(_ configuration: ReceiverConfiguration) throws(ConfigurationError) -> SignatureVerifier? {
         guard let path = configuration.hmacTokenPath else { return nil }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
-            throw ConfigurationError(variable: "HMAC_TOKEN_PATH", problem: "cannot read \(path): \(reason)")
-        }
-        // Secret files written with `echo` end in a newline that is not part of the token.
-        var token = Array(data)
-        while let last = token.last, last == 0x0A || last == 0x0D || last == 0x20 || last == 0x09 { token.removeLast() }
-        guard !token.isEmpty else {
-            throw ConfigurationError(variable: "HMAC_TOKEN_PATH", problem: "\(path) is empty")
-        }
-        return SignatureVerifier(token: token)
+        return SignatureVerifier(token: try HMACTokenFile.read(path))
     }
 }
 
