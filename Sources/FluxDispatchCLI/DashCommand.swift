@@ -59,7 +59,7 @@ struct DashCommand: AsyncParsableCommand {
         } catch {
             fail(2, "STATE_DB: \(error)")
         }
-        let operatorName = self.operatorName ?? Self.unixUser()
+        let operatorName = self.operatorName ?? UnixUser.name
         let host = ProcessInfo.processInfo.hostName
 
         // Logs go to a file: the terminal belongs to the dashboard.
@@ -118,10 +118,5 @@ struct DashCommand: AsyncParsableCommand {
 
     static func oneLine(_ text: String) -> String {
         text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
-    }
-
-    static func unixUser() -> String {
-        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
-        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
     }
 }
