@@ -1,6 +1,19 @@
 import ArgumentParser
 import FluxDispatchStore
 
+/// What `dismiss` and `undismiss` both take: the product, whose dismissal, and the store.
+struct DismissalArguments: ParsableArguments {
+    @Argument(help: "The product, as in the Alert's eventMetadata.product.")
+    var product: String
+
+    @Option(name: .customLong("operator"), help: "Whose dismissal; default: the Unix user.")
+    var operatorName: String?
+
+    @OptionGroup var store: StoreOptions
+
+    var who: String { operatorName ?? UnixUser.name }
+}
+
 struct DismissCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dismiss",
@@ -15,19 +28,12 @@ struct DismissCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The product, as in the Alert's eventMetadata.product.")
-    var product: String
-
-    @Option(name: .customLong("operator"), help: "Whose dismissal; default: the Unix user.")
-    var operatorName: String?
-
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var arguments: DismissalArguments
 
     func run() async throws {
-        let state = store.openExisting()
-        let who = operatorName ?? UnixUser.name
-        try await state.dismiss(product: product, operatorName: who, at: .now())
-        print("dismissed \(product) for \(who)")
+        let state = arguments.store.openExisting()
+        try await state.dismiss(product: arguments.product, operatorName: arguments.who, at: .now())
+        print("dismissed \(arguments.product) for \(arguments.who)")
     }
 }
 
@@ -42,21 +48,14 @@ struct UndismissCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The product.")
-    var product: String
-
-    @Option(name: .customLong("operator"), help: "Whose dismissal; default: the Unix user.")
-    var operatorName: String?
-
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var arguments: DismissalArguments
 
     func run() async throws {
-        let state = store.openExisting()
-        let who = operatorName ?? UnixUser.name
-        if try await state.undismiss(product: product, operatorName: who) {
-            print("undismissed \(product) for \(who)")
+        let state = arguments.store.openExisting()
+        if try await state.undismiss(product: arguments.product, operatorName: arguments.who) {
+            print("undismissed \(arguments.product) for \(arguments.who)")
         } else {
-            print("\(product) was not dismissed by \(who)")
+            print("\(arguments.product) was not dismissed by \(arguments.who)")
         }
     }
 }

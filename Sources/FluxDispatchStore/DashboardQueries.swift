@@ -50,6 +50,12 @@ public struct FeedEntry: Sendable, Equatable {
         self.detail = detail
     }
 
+    /// The event columns a feed entry is read from, for every query that returns feed entries.
+    static let columns = """
+        id, received_at, product, environment, reason, reason_class, dispatch_repo, event_type, outcome, \
+        github_status, duration_ms, commit_sha, detail
+        """
+
     init(row: Row) {
         self.init(
             id: row["id"], receivedAt: row["received_at"], product: row["product"], environment: row["environment"],
@@ -193,9 +199,7 @@ extension StateStore {
             return try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, received_at, product, environment, reason, reason_class, dispatch_repo, event_type, outcome,
-                        github_status, duration_ms, commit_sha, detail
-                    FROM event \(whereClause) ORDER BY id DESC LIMIT ?
+                    SELECT \(FeedEntry.columns) FROM event \(whereClause) ORDER BY id DESC LIMIT ?
                     """,
                 arguments: arguments
             ).map(FeedEntry.init(row:))
@@ -205,15 +209,7 @@ extension StateStore {
     public func eventDetail(id: Int64) throws -> EventDetail? {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]) else { return nil }
-            let attempts = try Row.fetchAll(
-                db,
-                sql: "SELECT started_at, request, status, duration_ms, error FROM dispatch_attempt WHERE event_id = ? ORDER BY id",
-                arguments: [id]
-            ).map { row in
-                DispatchAttempt(
-                    startedAt: row["started_at"], request: DispatchAttempt.Request(rawValue: row["request"]) ?? .dispatch,
-                    status: row["status"], durationMilliseconds: row["duration_ms"], error: row["error"])
-            }
+            let attempts = try Self.attempts(forEvent: id, in: db)
             return EventDetail(
                 entry: FeedEntry(row: row), sourceAddress: row["source_address"], severity: row["severity"],
                 message: row["message"], objectKind: row["object_kind"], objectName: row["object_name"],
@@ -315,9 +311,7 @@ extension StateStore {
                 db,
                 sql: """
                     SELECT * FROM (
-                        SELECT id, received_at, product, environment, reason, reason_class, dispatch_repo, event_type, outcome,
-                            github_status, duration_ms, commit_sha, detail
-                        FROM event \(whereClause) ORDER BY id DESC LIMIT ?
+                        SELECT \(FeedEntry.columns) FROM event \(whereClause) ORDER BY id DESC LIMIT ?
                     ) ORDER BY id ASC
                     """,
                 arguments: arguments

@@ -383,16 +383,19 @@ public final class StateStore: Sendable {
     }
 
     public func attempts(forEvent eventID: Int64) throws -> [DispatchAttempt] {
-        try pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT started_at, request, status, duration_ms, error FROM dispatch_attempt WHERE event_id = ? ORDER BY id",
-                arguments: [eventID]
-            ).map { row in
-                DispatchAttempt(
-                    startedAt: row["started_at"], request: DispatchAttempt.Request(rawValue: row["request"]) ?? .dispatch,
-                    status: row["status"], durationMilliseconds: row["duration_ms"], error: row["error"])
-            }
+        try pool.read { db in try Self.attempts(forEvent: eventID, in: db) }
+    }
+
+    /// An event's GitHub exchanges, in the order they were made.
+    static func attempts(forEvent eventID: Int64, in db: Database) throws -> [DispatchAttempt] {
+        try Row.fetchAll(
+            db,
+            sql: "SELECT started_at, request, status, duration_ms, error FROM dispatch_attempt WHERE event_id = ? ORDER BY id",
+            arguments: [eventID]
+        ).map { row in
+            DispatchAttempt(
+                startedAt: row["started_at"], request: DispatchAttempt.Request(rawValue: row["request"]) ?? .dispatch,
+                status: row["status"], durationMilliseconds: row["duration_ms"], error: row["error"])
         }
     }
 
