@@ -212,12 +212,16 @@ final class TriageTests: XCTestCase {
             [
                 "invalid_payload", "ignored_reason", "missing_dispatch_repo", "invalid_dispatch_repo", "reason_not_routed",
                 "duplicate", "dispatched", "dry_run", "dispatch_rejected", "dispatch_unavailable", "github_auth_failed",
+                "queued", "dispatch_dead",
             ])
         for outcome in Outcome.allCases {
             let expected = outcome == .dispatchUnavailable || outcome == .githubAuthFailed ? 502 : 200
             XCTAssertEqual(outcome.httpStatus, expected, outcome.rawValue)
         }
         XCTAssertEqual(Outcome.allCases.filter(\.isDelivered), [.dispatched, .dryRun])
-        XCTAssertEqual(Outcome.allCases.filter(\.isDispatchFailure), [.dispatchRejected, .dispatchUnavailable, .githubAuthFailed])
+        XCTAssertEqual(
+            Outcome.allCases.filter(\.isDispatchFailure), [.dispatchRejected, .dispatchUnavailable, .githubAuthFailed, .dispatchDead])
+        XCTAssertEqual(Outcome.allCases.filter(\.canBeRedelivered), Outcome.allCases.filter(\.isDispatchFailure))
+        XCTAssertFalse(Outcome.queued.isDelivered, "queued is not delivered until GitHub takes it")
     }
 }
