@@ -6,6 +6,8 @@ public struct Callout: Sendable, Equatable {
         case reconciliation
         /// Our own outbound webhook failed (GitHub rejected it, was unavailable, or auth failed).
         case dispatch
+        /// Outbox mode: delivery to the route's repository is paused (circuit open); dispatches wait.
+        case paused
     }
 
     public var product: String
@@ -56,7 +58,8 @@ public enum CalloutBuilder {
     /// A dismissal counts only while no failure of that product is newer than it: a newer failure
     /// brings the callout back, for everyone.
     public static func build(
-        environments: [EnvironmentState], routes: [RouteState], dismissals: [Dismissal], operatorName: String
+        environments: [EnvironmentState], routes: [RouteState], paused: [PausedRoute] = [], dismissals: [Dismissal],
+        operatorName: String
     ) -> (visible: [Callout], hidden: [Callout]) {
         var callouts: [Callout] = []
         for state in environments {
@@ -76,6 +79,17 @@ public enum CalloutBuilder {
                     what: describe(outcome: state.lastOutcome, status: state.lastGitHubStatus), message: state.lastError ?? "",
                     since: since, lastAt: state.lastAttemptAt, count: state.consecutiveFailures, eventID: state.lastEventID,
                     dispatchRepo: state.dispatchRepo, eventType: state.eventType, dismissedByOthers: []))
+        }
+        for route in paused {
+            let circuit = route.circuit
+            let waiting = route.pending == 1 ? "1 dispatch waits" : "\(route.pending) dispatches wait"
+            callouts.append(
+                Callout(
+                    product: route.product, environment: route.environment, kind: .paused,
+                    what: "queue paused", message: "\(waiting) for \(circuit.dispatchRepo); \(circuit.lastError ?? "GitHub keeps failing")",
+                    since: circuit.openedAt ?? circuit.lastFailureAt, lastAt: circuit.lastFailureAt,
+                    count: circuit.consecutiveFailures, eventID: route.oldestEventID, dispatchRepo: circuit.dispatchRepo,
+                    eventType: route.eventType, dismissedByOthers: []))
         }
         var latestFailure: [String: EpochMilliseconds] = [:]
         for callout in callouts { latestFailure[callout.product] = max(latestFailure[callout.product] ?? 0, callout.lastAt) }
@@ -101,6 +115,7 @@ public enum CalloutBuilder {
     static func describe(outcome: String, status: Int?) -> String {
         switch outcome {
         case "github_auth_failed": return "GitHub auth failed"
+        case "dispatch_dead": return "dispatch dead"
         case "dispatch_unavailable": return status.map { "GitHub \($0)" } ?? "GitHub unreachable"
         case "dispatch_rejected": return status.map { "GitHub \($0)" } ?? "GitHub rejected"
         default: return outcome
@@ -112,7 +127,9 @@ extension StateStore {
     /// The callouts for `operatorName`: a few state rows and the dismissals.
     public func callouts(for operatorName: String) throws -> (visible: [Callout], hidden: [Callout]) {
         let failing = try failingStates()
+        let paused = try pool.read { db in try pausedRoutes(in: db) }
         return CalloutBuilder.build(
-            environments: failing.environments, routes: failing.routes, dismissals: try dismissals(), operatorName: operatorName)
+            environments: failing.environments, routes: failing.routes, paused: paused, dismissals: try dismissals(),
+            operatorName: operatorName)
     }
 }

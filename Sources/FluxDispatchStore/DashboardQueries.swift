@@ -112,11 +112,15 @@ public struct EventDetail: Sendable, Equatable {
     public var body: String
     public var payload: String?
     public var attempts: [DispatchAttempt]
+    /// Outbox mode: where delivery of this event's dispatch stands.
+    public var delivery: OutboxItem?
+    /// Operators who asked for the dispatch to be sent again, oldest first.
+    public var redeliveries: [Redelivery]
 
     public init(
         entry: FeedEntry, sourceAddress: String, severity: String, message: String, objectKind: String, objectName: String,
         objectNamespace: String, revision: String, dedupKey: String?, httpStatus: Int, body: String, payload: String?,
-        attempts: [DispatchAttempt]
+        attempts: [DispatchAttempt], delivery: OutboxItem? = nil, redeliveries: [Redelivery] = []
     ) {
         self.entry = entry
         self.sourceAddress = sourceAddress
@@ -131,6 +135,22 @@ public struct EventDetail: Sendable, Equatable {
         self.body = body
         self.payload = payload
         self.attempts = attempts
+        self.delivery = delivery
+        self.redeliveries = redeliveries
+    }
+}
+
+/// An operator's request to send a dispatch again.
+public struct Redelivery: Sendable, Equatable {
+    public var operatorName: String
+    public var requestedAt: EpochMilliseconds
+    /// The event's outcome before the request (`dispatch_dead`, `dispatch_rejected`, …).
+    public var previousOutcome: String
+
+    public init(operatorName: String, requestedAt: EpochMilliseconds, previousOutcome: String) {
+        self.operatorName = operatorName
+        self.requestedAt = requestedAt
+        self.previousOutcome = previousOutcome
     }
 }
 
@@ -192,7 +212,7 @@ extension StateStore {
                 _ = arguments.append(contentsOf: [filter.text, filter.text])
             }
             if filter.failuresOnly {
-                conditions.append("(reason_class = 'failure' OR outcome IN ('dispatch_rejected', 'dispatch_unavailable', 'github_auth_failed'))")
+                conditions.append("(reason_class = 'failure' OR outcome IN ('dispatch_rejected', 'dispatch_unavailable', 'github_auth_failed', 'dispatch_dead'))")
             }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             _ = arguments.append(contentsOf: [limit])
@@ -210,11 +230,14 @@ extension StateStore {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]) else { return nil }
             let attempts = try Self.attempts(forEvent: id, in: db)
+            let delivery = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE event_id = ?", arguments: [id])
+                .map(OutboxItem.init(row:))
             return EventDetail(
                 entry: FeedEntry(row: row), sourceAddress: row["source_address"], severity: row["severity"],
                 message: row["message"], objectKind: row["object_kind"], objectName: row["object_name"],
                 objectNamespace: row["object_namespace"], revision: row["revision"], dedupKey: row["dedup_key"],
-                httpStatus: row["http_status"], body: row["body"], payload: row["payload"], attempts: attempts)
+                httpStatus: row["http_status"], body: row["body"], payload: row["payload"], attempts: attempts,
+                delivery: delivery, redeliveries: try Self.redeliveries(eventID: id, in: db))
         }
     }
 

@@ -72,11 +72,33 @@ public struct EventWrite: Sendable {
     public var recordDedupKey: String?
     /// Keys evicted from the dedup index to make room, deleted in the same transaction.
     public var evictedDedupKeys: [String]
+    /// Outbox mode: the dispatch to queue for the delivery worker.
+    public var enqueue: OutboxEntry?
 
-    public init(record: EventRecord, attempts: [DispatchAttempt] = [], recordDedupKey: String? = nil, evictedDedupKeys: [String] = []) {
+    public init(
+        record: EventRecord, attempts: [DispatchAttempt] = [], recordDedupKey: String? = nil, evictedDedupKeys: [String] = [],
+        enqueue: OutboxEntry? = nil
+    ) {
         self.record = record
         self.attempts = attempts
         self.recordDedupKey = recordDedupKey
         self.evictedDedupKeys = evictedDedupKeys
+        self.enqueue = enqueue
+    }
+}
+
+/// A dispatch to be queued in the outbox with its event.
+public struct OutboxEntry: Sendable, Equatable {
+    public var dispatchRepo: String
+    public var eventType: String
+    public var dedupKey: String
+    /// The JSON body to POST to GitHub.
+    public var payload: String
+
+    public init(dispatchRepo: String, eventType: String, dedupKey: String, payload: String) {
+        self.dispatchRepo = dispatchRepo
+        self.eventType = eventType
+        self.dedupKey = dedupKey
+        self.payload = payload
     }
 }

@@ -154,6 +154,59 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3: outbox, delivery circuits, redeliveries") { db in
+            try db.execute(sql: """
+                -- Outbox mode: each dispatch is committed here in the same transaction as its event
+                -- and dedup claim, then sent by the delivery worker. Rows are kept after delivery
+                -- (for the dashboard and status) and go with their event at retention.
+                -- Order per repository is the order of id.
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id INTEGER NOT NULL UNIQUE REFERENCES event(id) ON DELETE CASCADE,
+                    dispatch_repo TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    product TEXT NOT NULL,
+                    environment TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    dedup_key TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    -- pending, delivered, rejected or dead
+                    state TEXT NOT NULL,
+                    queued_at INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_attempt_at INTEGER,
+                    last_status INTEGER,
+                    last_error TEXT,
+                    finished_at INTEGER,
+                    -- Set when an operator asked for this delivery (redelivery).
+                    requested_by TEXT
+                );
+                CREATE INDEX outbox_pending ON outbox(dispatch_repo, id) WHERE state = 'pending';
+                CREATE INDEX outbox_finished ON outbox(state, finished_at);
+
+                -- Repositories whose recent attempts failed; a row with opened_at is paused
+                -- (circuit open) until probe_at. No row: healthy.
+                CREATE TABLE delivery_circuit (
+                    dispatch_repo TEXT PRIMARY KEY NOT NULL,
+                    consecutive_failures INTEGER NOT NULL,
+                    opened_at INTEGER,
+                    probe_at INTEGER,
+                    last_error TEXT,
+                    last_failure_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+
+                -- Who asked for a dispatch to be sent again, and what it was before.
+                CREATE TABLE redelivery (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+                    operator TEXT NOT NULL,
+                    requested_at INTEGER NOT NULL,
+                    previous_outcome TEXT NOT NULL
+                );
+                CREATE INDEX redelivery_event ON redelivery(event_id);
+                """)
+        }
         return migrator
     }
 }

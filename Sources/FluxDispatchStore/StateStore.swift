@@ -127,6 +127,10 @@ public final class StateStore: Sendable {
         for key in write.evictedDedupKeys {
             try db.cachedStatement(sql: "DELETE FROM dedup_entry WHERE key = ?").execute(arguments: [key])
         }
+        if let entry = write.enqueue {
+            try enqueue(entry, eventID: eventID, product: e.product, environment: e.environment, reason: e.reason,
+                at: r.receivedAt, requestedBy: nil, in: db)
+        }
         try updateEnvironmentState(for: r, eventID: eventID, in: db)
         try updateRouteState(for: r, eventID: eventID, in: db)
         try updateCounters(for: r, in: db)
@@ -135,13 +139,9 @@ public final class StateStore: Sendable {
 
     private static func updateCounters(for r: EventRecord, in db: Database) throws {
         let minute = r.receivedAt - r.receivedAt % 60_000
-        try db.cachedStatement(sql: """
-            INSERT INTO activity_minute (minute, events, delivered, dispatch_failed, duplicates) VALUES (?, 1, ?, ?, ?)
-            ON CONFLICT (minute) DO UPDATE SET events = events + 1, delivered = delivered + excluded.delivered,
-                dispatch_failed = dispatch_failed + excluded.dispatch_failed, duplicates = duplicates + excluded.duplicates
-            """).execute(arguments: [
-                minute, r.outcome.isDelivered ? 1 : 0, r.outcome.isDispatchFailure ? 1 : 0, r.outcome == .duplicate ? 1 : 0,
-            ])
+        try countActivity(
+            minute: minute, events: 1, delivered: r.outcome.isDelivered ? 1 : 0, dispatchFailed: r.outcome.isDispatchFailure ? 1 : 0,
+            duplicates: r.outcome == .duplicate ? 1 : 0, in: db)
         if r.outcome == .duplicate {
             try db.cachedStatement(sql: """
                 INSERT INTO dedup_hit_minute (product, environment, reason, minute, count, last_at) VALUES (?, ?, ?, ?, 1, ?)
@@ -149,6 +149,18 @@ public final class StateStore: Sendable {
                     last_at = MAX(last_at, excluded.last_at)
                 """).execute(arguments: [r.event.product, r.event.environment, r.event.reason, minute, r.receivedAt])
         }
+    }
+
+    /// Adds to one minute's activity counters. A queued dispatch counts as delivered or failed in
+    /// the minute its delivery ends.
+    static func countActivity(
+        minute: EpochMilliseconds, events: Int, delivered: Int, dispatchFailed: Int, duplicates: Int, in db: Database
+    ) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO activity_minute (minute, events, delivered, dispatch_failed, duplicates) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (minute) DO UPDATE SET events = events + excluded.events, delivered = delivered + excluded.delivered,
+                dispatch_failed = dispatch_failed + excluded.dispatch_failed, duplicates = duplicates + excluded.duplicates
+            """).execute(arguments: [minute, events, delivered, dispatchFailed, duplicates])
     }
 
     private static func updateEnvironmentState(for r: EventRecord, eventID: Int64, in db: Database) throws {
@@ -189,7 +201,27 @@ public final class StateStore: Sendable {
     }
 
     private static func updateRouteState(for r: EventRecord, eventID: Int64, in db: Database) throws {
-        if r.outcome.isDelivered {
+        guard r.outcome.isDelivered || r.outcome.isDispatchFailure else { return }
+        try updateRouteState(
+            RouteKey(product: r.event.product, environment: r.event.environment, dispatchRepo: r.dispatchRepo, eventType: r.eventType),
+            at: r.receivedAt, eventID: eventID, outcome: r.outcome, githubStatus: r.githubStatus, error: r.detail, in: db)
+    }
+
+    /// A route: one product and environment dispatching one event type to one repository.
+    struct RouteKey {
+        var product: String
+        var environment: String
+        var dispatchRepo: String
+        var eventType: String
+    }
+
+    /// Records the end of one dispatch on its route: delivered resets it, a failure starts or
+    /// extends its run of failures (which is what a dispatch callout shows).
+    static func updateRouteState(
+        _ route: RouteKey, at: EpochMilliseconds, eventID: Int64, outcome: Outcome, githubStatus: Int?, error: String,
+        in db: Database
+    ) throws {
+        if outcome.isDelivered {
             try db.cachedStatement(sql: """
                 INSERT INTO route_state (product, environment, dispatch_repo, event_type, last_attempt_at, last_event_id,
                     last_outcome, last_github_status, last_error, last_delivered_at, failing_since, consecutive_failures)
@@ -200,10 +232,10 @@ public final class StateStore: Sendable {
                     last_error = NULL, last_delivered_at = excluded.last_delivered_at,
                     failing_since = NULL, consecutive_failures = 0
                 """).execute(arguments: [
-                    r.event.product, r.event.environment, r.dispatchRepo, r.eventType, r.receivedAt, eventID,
-                    r.outcome.rawValue, r.githubStatus, r.receivedAt,
+                    route.product, route.environment, route.dispatchRepo, route.eventType, at, eventID,
+                    outcome.rawValue, githubStatus, at,
                 ])
-        } else if r.outcome.isDispatchFailure {
+        } else if outcome.isDispatchFailure {
             try db.cachedStatement(sql: """
                 INSERT INTO route_state (product, environment, dispatch_repo, event_type, last_attempt_at, last_event_id,
                     last_outcome, last_github_status, last_error, failing_since, consecutive_failures)
@@ -215,8 +247,8 @@ public final class StateStore: Sendable {
                     failing_since = COALESCE(route_state.failing_since, excluded.failing_since),
                     consecutive_failures = route_state.consecutive_failures + 1
                 """).execute(arguments: [
-                    r.event.product, r.event.environment, r.dispatchRepo, r.eventType, r.receivedAt, eventID,
-                    r.outcome.rawValue, r.githubStatus, r.detail, r.receivedAt,
+                    route.product, route.environment, route.dispatchRepo, route.eventType, at, eventID,
+                    outcome.rawValue, githubStatus, error, at,
                 ])
         }
     }
@@ -270,14 +302,20 @@ public final class StateStore: Sendable {
     // MARK: - Retention
 
     /// Deletes events (and their attempts) received before `before`, in small batches so readers and
-    /// the receiver are never blocked for long. Also drops old rejection counters. Returns events deleted.
+    /// the receiver are never blocked for long. Events whose dispatch is still pending in the outbox are
+    /// kept until it ends. Also drops old counters. Returns events deleted.
     @discardableResult
     public func pruneEvents(before: EpochMilliseconds, batchSize: Int = 2000) async throws -> Int {
         var total = 0
         while true {
             let deleted = try await pool.write { db -> Int in
                 try db.execute(
-                    sql: "DELETE FROM event WHERE id IN (SELECT id FROM event WHERE received_at < ? ORDER BY id LIMIT ?)",
+                    sql: """
+                        DELETE FROM event WHERE id IN (
+                            SELECT id FROM event WHERE received_at < ?
+                                AND id NOT IN (SELECT event_id FROM outbox WHERE state = 'pending')
+                            ORDER BY id LIMIT ?)
+                        """,
                     arguments: [before, batchSize])
                 return db.changesCount
             }
