@@ -9,7 +9,7 @@ public struct ConfigurationResolver: Sendable {
     public static let variables = [
         "GITHUB_APP_ID", "GITHUB_INSTALLATION_ID", "GITHUB_PRIVATE_KEY_PATH", "HMAC_TOKEN_PATH", "GITHUB_API_URL",
         "DEDUP_TTL", "DEDUP_MAX_ENTRIES", "LISTEN_ADDR", "METRICS_ADDR", "DEFAULT_DISPATCH_EVENT", "STATE_DB",
-        "DRY_RUN", "DELIVERY_MODE", "ALLOWED_ORGS", "ALLOW_UNSIGNED", "RETENTION", "LOG_LEVEL",
+        "DRY_RUN", "DELIVERY_MODE", "OUTBOX_MAX_AGE", "ALLOWED_ORGS", "ALLOW_UNSIGNED", "RETENTION", "LOG_LEVEL",
     ]
 
     private let values: [String: String]
@@ -31,7 +31,9 @@ public struct ConfigurationResolver: Sendable {
     }
 
     public func resolve() throws(ConfigurationError) -> ReceiverConfiguration {
-        var config = ReceiverConfiguration(stateDB: try stateDB())
+        // Outbox is the default for commands that resolve their configuration (serve, dash, demo);
+        // `DELIVERY_MODE=sync` gives the reference service's behaviour.
+        var config = ReceiverConfiguration(stateDB: try stateDB(), deliveryMode: .outbox)
         config.githubApp = try githubApp()
         config.hmacTokenPath = values["HMAC_TOKEN_PATH"]
         if let text = values["GITHUB_API_URL"] {
@@ -62,10 +64,11 @@ public struct ConfigurationResolver: Sendable {
         if let text = values["DELIVERY_MODE"] {
             guard let mode = ReceiverConfiguration.DeliveryMode(rawValue: text.lowercased()) else {
                 throw ConfigurationError(
-                    variable: "DELIVERY_MODE", problem: "\"\(text)\" is not a delivery mode this version has (use sync)")
+                    variable: "DELIVERY_MODE", problem: "\"\(text)\" is not a delivery mode (use outbox or sync)")
             }
             config.deliveryMode = mode
         }
+        if let text = values["OUTBOX_MAX_AGE"] { config.outboxMaxAgeSeconds = try positiveDuration("OUTBOX_MAX_AGE", text) }
         if let text = values["ALLOWED_ORGS"] {
             let orgs = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !orgs.isEmpty else {

@@ -62,6 +62,19 @@ public actor DedupGate {
         wakeWaiters(for: key)
     }
 
+    /// Outbox mode: a queued dispatch ended rejected or dead, so its claim is released and a later
+    /// identical event may try again (the store's entry is deleted in the same transaction).
+    public func release(_ key: String) {
+        index.remove(key)
+        metrics.dedupEntries(index.count)
+    }
+
+    /// Outbox mode: a redelivery took the claim again (the store has it already).
+    public func reclaim(_ key: String, at: EpochMilliseconds) {
+        index.record(key, at: at)
+        metrics.dedupEntries(index.count)
+    }
+
     /// Drops expired entries from memory; the store is pruned by the retention service.
     public func removeExpired(now: EpochMilliseconds) {
         if index.removeExpired(now: now) > 0 { metrics.dedupEntries(index.count) }

@@ -28,7 +28,10 @@ public struct EventPipeline: Sendable {
 
     public enum Delivery: Sendable {
         case dryRun
+        /// Sync mode: dispatch while Flux waits.
         case github(GitHubDispatcher)
+        /// Outbox mode: commit the dispatch with the event and let the worker deliver it.
+        case outbox(DeliveryWorker)
     }
 
     let verifier: SignatureVerifier?
@@ -126,7 +129,7 @@ public struct EventPipeline: Sendable {
             evict = keys
         }
 
-        // 8–10. Dispatch, or dry run.
+        // 8–10. Dispatch, queue, or dry run.
         let payload = DispatchPayload(event: event, eventType: target.eventType)
         let payloadBytes = Self.encode(payload)
         record.payload = String(decoding: payloadBytes, as: UTF8.self)
@@ -136,6 +139,11 @@ public struct EventPipeline: Sendable {
         case .dryRun:
             write.record.outcome = .dryRun
             metrics.dryRunDispatched(repo: repo, eventType: target.eventType, reason: event.reason)
+        case .outbox:
+            write.record.outcome = .queued
+            write.enqueue = OutboxEntry(
+                dispatchRepo: repo, eventType: target.eventType, dedupKey: target.dedupKey.rawValue,
+                payload: record.payload ?? "")
         case .github(let github):
             let result = await github.dispatch(to: target.repository, payload: payloadBytes)
             write.record.outcome = result.outcome
@@ -151,16 +159,21 @@ public struct EventPipeline: Sendable {
             }
         }
         write.record.httpStatus = write.record.outcome.httpStatus
-        let delivered = write.record.outcome.isDelivered
-        if delivered {
+        // Delivered, or (outbox) queued: the key is claimed in the same transaction. A queued
+        // dispatch that ends rejected or dead releases it.
+        let claimed = write.record.outcome.isDelivered || write.record.outcome == .queued
+        if claimed {
             write.recordDedupKey = target.dedupKey.rawValue
             write.evictedDedupKeys = evict
         }
         let answer = await finish(write, started: started)
+        let committed = answer.outcome != Self.storeUnavailable
         // The key goes into memory only once it is in the store, so memory never claims more than
         // survives a restart. (If the store failed after a real dispatch, it still goes in memory:
         // GitHub has the event, and Flux's retry should not send it twice.)
-        await dedup.complete(target.dedupKey.rawValue, recordedAt: delivered ? receivedAt : nil)
+        let inMemory = write.record.outcome.isDelivered || (claimed && committed)
+        await dedup.complete(target.dedupKey.rawValue, recordedAt: inMemory ? receivedAt : nil)
+        if case .outbox(let worker) = delivery, committed { worker.notify() }
         return answer
     }
 
@@ -184,12 +197,15 @@ public struct EventPipeline: Sendable {
         } catch {
             metadata["error"] = .string("\(error)")
             logger.error("event not recorded: state store write failed", metadata: metadata)
-            return Answer(status: 500, outcome: "store_unavailable", detail: "the state store could not record the event; retry")
+            return Answer(status: 500, outcome: Self.storeUnavailable, detail: "the state store could not record the event; retry")
         }
         let level: Logger.Level = r.outcome.isDispatchFailure ? .warning : .info
         logger.log(level: level, "event handled", metadata: metadata)
         return Answer(status: r.httpStatus, outcome: r.outcome.rawValue, detail: r.detail)
     }
+
+    /// The outcome answered (500) when the event could not be recorded.
+    static let storeUnavailable = "store_unavailable"
 
     static func encode(_ payload: DispatchPayload) -> [UInt8] {
         let encoder = JSONEncoder()

@@ -17,6 +17,8 @@ public struct GitHubDispatcher: Sendable {
         /// The dispatch request's duration, when one was made (not for auth failures).
         public var durationSeconds: Double?
         public var attempts: [DispatchAttempt]
+        /// How long GitHub asked us to wait (Retry-After, rate-limit reset, secondary rate limit).
+        public var retryAfterSeconds: Double? = nil
     }
 
     private let apiURL: URL
@@ -60,10 +62,15 @@ public struct GitHubDispatcher: Sendable {
                     startedAt: startedAt, request: .dispatch, status: status, durationMilliseconds: seconds * 1000,
                     error: classified.outcome == .dispatched ? nil : classified.detail))
             if status == 401 { await tokens.invalidate() }
+            let retryAfter = status < 300 ? nil : RetryAfter.seconds(
+                status: status, retryAfter: response.headers.first(name: "Retry-After"),
+                rateLimitRemaining: response.headers.first(name: "x-ratelimit-remaining"),
+                rateLimitReset: response.headers.first(name: "x-ratelimit-reset"), message: classified.detail,
+                now: Date().timeIntervalSince1970)
             return Result(
                 outcome: classified.outcome, githubStatus: status, detail: classified.detail,
                 errorCode: classified.outcome == .dispatched ? nil : String(status), durationSeconds: seconds,
-                attempts: attempts)
+                attempts: attempts, retryAfterSeconds: retryAfter)
         } catch {
             let seconds = Date().timeIntervalSince(started)
             let timeout = GitHubURL.isTimeout(error)

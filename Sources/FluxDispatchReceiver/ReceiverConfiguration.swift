@@ -18,6 +18,9 @@ public struct ReceiverConfiguration: Sendable {
     public enum DeliveryMode: String, Sendable {
         /// Dispatch while Flux waits, no internal retry: the reference service's behaviour.
         case sync
+        /// Commit the dispatch to the outbox with the event, answer `queued`, and deliver in the
+        /// background with retries until GitHub takes it or `OUTBOX_MAX_AGE` passes.
+        case outbox
     }
 
     public var githubApp: GitHubApp?
@@ -32,6 +35,8 @@ public struct ReceiverConfiguration: Sendable {
     /// `DRY_RUN=true` as given; see `isDryRun` for the effective mode.
     public var dryRunRequested: Bool
     public var deliveryMode: DeliveryMode
+    /// How long the outbox keeps trying a dispatch before it is dead (`OUTBOX_MAX_AGE`).
+    public var outboxMaxAgeSeconds: Double
     public var allowedOrganisations: [String]
     public var allowUnsigned: Bool
     public var retentionSeconds: Double
@@ -51,8 +56,9 @@ public struct ReceiverConfiguration: Sendable {
         metricsAddress: ListenAddress = .init(host: "0.0.0.0", port: 9090), defaultDispatchEvent: String = "flux-deploy",
         stateDB: String, dryRunRequested: Bool = false, deliveryMode: DeliveryMode = .sync,
         allowedOrganisations: [String] = ["Altinn"], allowUnsigned: Bool = false, retentionSeconds: Double = 336 * 3600,
-        logLevel: String = "info"
+        logLevel: String = "info", outboxMaxAgeSeconds: Double = 86_400
     ) {
+        self.outboxMaxAgeSeconds = outboxMaxAgeSeconds
         self.githubApp = githubApp
         self.hmacTokenPath = hmacTokenPath
         self.githubAPIURL = githubAPIURL

@@ -67,6 +67,22 @@ public final class ReceiverMetrics: Sendable {
             .recordNanoseconds(Int64(seconds * 1e9))
     }
 
+    /// Outbox mode: dispatches waiting for delivery, and how long the oldest has waited.
+    public func outbox(pending: Int, oldestSeconds: Double) {
+        Gauge(label: "flux_dispatch_outbox_pending", factory: factory).record(pending)
+        Gauge(label: "flux_dispatch_outbox_oldest_seconds", factory: factory).record(oldestSeconds)
+    }
+
+    /// Outbox mode: a failed delivery attempt that will be tried again.
+    public func deliveryRetry(repo: String) {
+        Counter(label: "flux_dispatch_delivery_retries_total", dimensions: [("repo", repo)], factory: factory).increment()
+    }
+
+    /// Outbox mode: a dispatch given up after `OUTBOX_MAX_AGE`.
+    public func outboxDead(repo: String) {
+        Counter(label: "flux_dispatch_outbox_dead_total", dimensions: [("repo", repo)], factory: factory).increment()
+    }
+
     /// Requests refused before they were trusted, by kind (`bad_signature`, `too_large`, `unparseable`).
     public func requestRejected(kind: String) {
         Counter(label: "flux_dispatch_requests_rejected_total", dimensions: [("kind", kind)], factory: factory).increment()

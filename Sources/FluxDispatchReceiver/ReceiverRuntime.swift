@@ -12,8 +12,9 @@ import UnixSignals
 /// a service group with graceful shutdown. `serve` runs one; `dash` embeds one.
 ///
 /// Shutdown order (reverse of start): the webhook server stops accepting and finishes in-flight
-/// requests (their dispatches included), then metrics, then the heartbeat marks the receiver
-/// stopped, then pending counters are flushed; only then is the store closed.
+/// requests (their dispatches included), then metrics, then the delivery worker finishes the
+/// attempts in flight (the rest stay pending for the next start), then the heartbeat marks the
+/// receiver stopped, then pending counters are flushed; only then is the store closed.
 public final class ReceiverRuntime: Sendable {
     public let configuration: ReceiverConfiguration
     public let store: StateStore
@@ -46,6 +47,7 @@ public final class ReceiverRuntime: Sendable {
 
         var tokens: InstallationTokenProvider?
         let delivery: EventPipeline.Delivery
+        var worker: DeliveryWorker?
         if let app = configuration.githubApp, let appKey, !configuration.isDryRun {
             var clientConfiguration = HTTPClient.Configuration()
             clientConfiguration.redirectConfiguration = .disallow
@@ -56,10 +58,19 @@ public final class ReceiverRuntime: Sendable {
                 app: app, key: appKey, apiURL: configuration.githubAPIURL, httpClient: client,
                 userAgent: FluxDispatchVersion.userAgent)
             tokens = provider
-            delivery = .github(
-                GitHubDispatcher(
-                    apiURL: configuration.githubAPIURL, httpClient: client, tokens: provider,
-                    userAgent: FluxDispatchVersion.userAgent))
+            let dispatcher = GitHubDispatcher(
+                apiURL: configuration.githubAPIURL, httpClient: client, tokens: provider, userAgent: FluxDispatchVersion.userAgent)
+            // The worker runs in sync mode too: it delivers redeliveries that operators ask for.
+            let deliveryWorker = try DeliveryWorker(
+                store: store, dispatcher: dispatcher, dedup: dedup, metrics: metrics, logger: logger,
+                settings: .init(
+                    policy: RetryPolicy(maxAge: EpochMilliseconds(configuration.outboxMaxAgeSeconds * 1000)),
+                    allowedOrganisations: configuration.allowedOrganisations))
+            worker = deliveryWorker
+            switch configuration.deliveryMode {
+            case .sync: delivery = .github(dispatcher)
+            case .outbox: delivery = .outbox(deliveryWorker)
+            }
         } else {
             httpClient = nil
             delivery = .dryRun
@@ -120,14 +131,14 @@ public final class ReceiverRuntime: Sendable {
             onServerRunning: { channel in await startup.metricsBound(channel.localAddress) },
             logger: serverLogger)
 
+        // Started in this order, stopped in reverse: the webhook stops taking events first, and the
+        // delivery worker finishes its attempts in flight before the heartbeat marks us stopped.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: maintenance), .init(service: heartbeat)]
+        if let worker { services.append(.init(service: DeliveryService(worker: worker))) }
+        services += [.init(service: metricsServer), .init(service: webhook)]
         group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: maintenance),
-                    .init(service: heartbeat),
-                    .init(service: metricsServer),
-                    .init(service: webhook),
-                ],
+                services: services,
                 gracefulShutdownSignals: signals,
                 logger: serverLogger))
     }

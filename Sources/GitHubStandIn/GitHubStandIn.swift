@@ -55,6 +55,8 @@ public final class GitHubStandIn: Sendable {
         var tokenDelay: Duration = .zero
         /// Answers to use once each, before the behaviour, per repository.
         var scripted: [String: [Behaviour]] = [:]
+        /// Every authenticated dispatch request per repository, whatever it was answered.
+        var requests: [String: Int] = [:]
     }
 
     let state = Mutex(State())
@@ -69,6 +71,11 @@ public final class GitHubStandIn: Sendable {
 
     public func dispatches(to repository: String) -> [Dispatch] {
         state.withLock { $0.dispatches.filter { $0.repository == repository } }
+    }
+
+    /// How many authenticated dispatch requests `repository` got, accepted or not.
+    public func requestCount(to repository: String) -> Int {
+        state.withLock { $0.requests[repository] ?? 0 }
     }
 
     public func setBehaviour(_ behaviour: Behaviour, for repository: String) {
@@ -164,6 +171,7 @@ public final class GitHubStandIn: Sendable {
             return Self.json(401, ["message": "Bad credentials"])
         }
         let behaviour = state.withLock { s -> Behaviour in
+            s.requests[repository, default: 0] += 1
             if var queue = s.scripted[repository], !queue.isEmpty {
                 let next = queue.removeFirst()
                 s.scripted[repository] = queue

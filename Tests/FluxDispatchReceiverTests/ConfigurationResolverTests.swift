@@ -68,7 +68,8 @@ final class ConfigurationResolverTests: XCTestCase {
         XCTAssertEqual(config.defaultDispatchEvent, "flux-deploy")
         XCTAssertEqual(config.allowedOrganisations, ["Altinn"])
         XCTAssertEqual(config.retentionSeconds, 336 * 3_600)
-        XCTAssertEqual(config.deliveryMode, .sync)
+        XCTAssertEqual(config.deliveryMode, .outbox, "outbox is the default for serve, dash and demo")
+        XCTAssertEqual(config.outboxMaxAgeSeconds, 86_400)
         XCTAssertEqual(config.logLevel, "info")
         XCTAssertEqual(config.hmacTokenPath, "/etc/flux-dispatch/hmac-token")
         XCTAssertFalse(config.allowUnsigned)
@@ -355,6 +356,10 @@ final class ConfigurationResolverTests: XCTestCase {
     func testDeliveryMode() throws {
         XCTAssertEqual(resolve(merged(base, ["DELIVERY_MODE": "sync"]))?.deliveryMode, .sync)
         XCTAssertEqual(resolve(merged(base, ["DELIVERY_MODE": "SYNC"]))?.deliveryMode, .sync)
+        XCTAssertEqual(resolve(merged(base, ["DELIVERY_MODE": "outbox"]))?.deliveryMode, .outbox)
+        XCTAssertEqual(resolve(merged(base, ["OUTBOX_MAX_AGE": "90m"]))?.outboxMaxAgeSeconds, 5_400)
+        assertRejected("OUTBOX_MAX_AGE", "0s")
+        assertRejected("OUTBOX_MAX_AGE", "forever")
         assertRejected("DELIVERY_MODE", "bogus")
         assertRejected("DELIVERY_MODE", "async")
     }

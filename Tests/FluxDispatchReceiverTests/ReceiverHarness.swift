@@ -46,17 +46,7 @@ final class ReceiverHarness: @unchecked Sendable {
     /// Starts the stand-in GitHub (once) and a receiver configured with `environment` on top of
     /// sensible test defaults (signed, GitHub App pointing at the stand-in, sync delivery).
     func start(_ environment: [String: String] = [:], withApp: Bool = true) async throws {
-        if gitHubTask == nil {
-            let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-            let app = github.application(port: 0) { port in continuation.yield(port) }
-            let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "github-standin"))
-            gitHubGroup = group
-            gitHubTask = Task { try await group.run() }
-            for await port in stream {
-                gitHubPort = port
-                break
-            }
-        }
+        try await startGitHub()
         var env: [String: String] = [
             "HMAC_TOKEN_PATH": tokenPath, "STATE_DB": stateDB, "LISTEN_ADDR": "127.0.0.1:0",
             "METRICS_ADDR": "127.0.0.1:0", "GITHUB_API_URL": "http://127.0.0.1:\(gitHubPort)", "DELIVERY_MODE": "sync",
@@ -81,6 +71,20 @@ final class ReceiverHarness: @unchecked Sendable {
         webhookURL = "http://127.0.0.1:\(addresses.webhook.port!)/flux-events"
         healthURL = "http://127.0.0.1:\(addresses.webhook.port!)"
         metricsURL = "http://127.0.0.1:\(addresses.metrics.port!)/metrics"
+    }
+
+    /// Starts the stand-in GitHub only (once), for tests that build the parts themselves.
+    func startGitHub() async throws {
+        guard gitHubTask == nil else { return }
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = github.application(port: 0) { port in continuation.yield(port) }
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "github-standin"))
+        gitHubGroup = group
+        gitHubTask = Task { try await group.run() }
+        for await port in stream {
+            gitHubPort = port
+            break
+        }
     }
 
     /// Graceful shutdown of the receiver (the store is closed when this returns).

@@ -1,0 +1,280 @@
+import FluxDispatchCore
+import FluxDispatchStore
+import Foundation
+import Logging
+import Synchronization
+
+/// Delivers the outbox: sends pending dispatches to GitHub until each is delivered, rejected or
+/// dead, and records every attempt in the store.
+///
+/// - Order: per repository, dispatches go one at a time in outbox order; a dispatch that must be
+///   retried holds back the ones behind it. Repositories are independent and go side by side.
+/// - Retries: 5xx, timeouts, connection errors and auth failures are retried with backoff and
+///   jitter (`RetryPolicy`); a 4xx is final (rejected). GitHub's `Retry-After`, rate-limit reset
+///   and secondary rate limits pause every repository until the time GitHub asked for.
+/// - Circuit: a repository whose last attempts all failed is paused and probed (`CircuitBreaker`).
+/// - Crash safety: nothing is marked before it is sent, so a dispatch in flight when the process
+///   dies is still pending after a restart and is sent again (at least once).
+///
+/// `deliverDue()` is one pass at the injected clock's time, so tests can drive it without sleeping;
+/// `DeliveryService` runs passes in the background.
+public actor DeliveryWorker {
+    public struct Settings: Sendable {
+        public var policy: RetryPolicy
+        /// Pending dispatches read per repository per pass.
+        public var batchPerRepository: Int
+        /// Repositories sent to at once.
+        public var maxConcurrentRepositories: Int
+        /// `ALLOWED_ORGS` now: a dispatch queued for an owner since removed is rejected, not sent.
+        public var allowedOrganisations: [String]
+
+        public init(
+            policy: RetryPolicy = RetryPolicy(), allowedOrganisations: [String], batchPerRepository: Int = 64,
+            maxConcurrentRepositories: Int = 8
+        ) {
+            self.policy = policy
+            self.allowedOrganisations = allowedOrganisations
+            self.batchPerRepository = batchPerRepository
+            self.maxConcurrentRepositories = maxConcurrentRepositories
+        }
+    }
+
+    private let store: StateStore
+    private let dispatcher: GitHubDispatcher
+    private let dedup: DedupGate
+    private let metrics: ReceiverMetrics
+    private let logger: Logger
+    private let settings: Settings
+    private let clock: @Sendable () -> EpochMilliseconds
+    private let random: @Sendable () -> Double
+    private var circuits: [String: CircuitBreaker]
+    /// Each failing repository's latest failure, for the paused callout.
+    private var lastFailure: [String: (detail: String, at: EpochMilliseconds)] = [:]
+    /// Set from a rate-limit answer: no repository is sent to before this.
+    private var rateLimitedUntil: EpochMilliseconds = 0
+    private let stopping = Mutex(false)
+    /// Wakes the background loop when something is queued.
+    nonisolated let wake = WakeSignal()
+
+    public init(
+        store: StateStore, dispatcher: GitHubDispatcher, dedup: DedupGate, metrics: ReceiverMetrics, logger: Logger,
+        settings: Settings, clock: @escaping @Sendable () -> EpochMilliseconds = { .now() },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) throws {
+        self.store = store
+        self.dispatcher = dispatcher
+        self.dedup = dedup
+        self.metrics = metrics
+        self.logger = logger
+        self.settings = settings
+        self.clock = clock
+        self.random = random
+        var circuits: [String: CircuitBreaker] = [:]
+        for row in try store.deliveryCircuits() {
+            circuits[row.dispatchRepo] = CircuitBreaker(
+                consecutiveFailures: row.consecutiveFailures, openedAt: row.openedAt, probeAt: row.probeAt)
+        }
+        self.circuits = circuits
+    }
+
+    /// Something was queued: deliver it without waiting for the next poll.
+    public nonisolated func notify() { wake.signal() }
+
+    /// Stops starting new attempts; attempts in flight finish and are recorded.
+    public nonisolated func stop() { stopping.withLock { $0 = true } }
+
+    /// Whether the repository is paused (circuit open), for tests and logs.
+    public func isPaused(_ repo: String) -> Bool { circuits[repo]?.isOpen ?? false }
+
+    /// One pass: gives up on dispatches past their maximum age, then sends every due dispatch.
+    /// Returns when the next pass is needed (nil: nothing pending).
+    @discardableResult
+    public func deliverDue() async -> EpochMilliseconds? {
+        do {
+            try await expireOld()
+            let lanes = try await store.pendingHeads(perRepository: settings.batchPerRepository)
+            var wakeAt: [EpochMilliseconds] = []
+            var index = lanes.keys.sorted().makeIterator()
+            await withTaskGroup(of: EpochMilliseconds?.self) { group in
+                var running = 0
+                while running < settings.maxConcurrentRepositories, let repo = index.next() {
+                    let items = lanes[repo]!
+                    group.addTask { await self.deliver(items, repo: repo) }
+                    running += 1
+                }
+                for await next in group {
+                    if let next { wakeAt.append(next) }
+                    if let repo = index.next() {
+                        let items = lanes[repo]!
+                        group.addTask { await self.deliver(items, repo: repo) }
+                    }
+                }
+            }
+            try await updateGauges()
+            if let oldest = try await store.oldestPendingQueuedAt() {
+                wakeAt.append(oldest + settings.policy.maxAge)
+            }
+            return wakeAt.min()
+        } catch {
+            logger.error("delivery pass failed: state store error", metadata: ["error": .string("\(error)")])
+            return clock() + 1000
+        }
+    }
+
+    /// Sends one repository's due dispatches in order. Returns when this lane next needs a pass.
+    private func deliver(_ items: [OutboxItem], repo: String) async -> EpochMilliseconds? {
+        for item in items {
+            let now = clock()
+            let dueAt = max(item.nextAttemptAt, circuits[repo]?.notBefore ?? 0, rateLimitedUntil)
+            if stopping.withLock({ $0 }) { return nil }
+            if dueAt > now { return dueAt }
+            let repository: DispatchRepository
+            do {
+                repository = try DispatchRepository(validating: item.dispatchRepo, allowedOrganisations: settings.allowedOrganisations)
+            } catch {
+                let report = DeliveryReport(
+                    item: item, result: .rejected(status: nil, detail: "not sent: \(error.description)"), at: now, exchanges: [])
+                await record(report, repo: repo)
+                continue
+            }
+            let result = await dispatcher.dispatch(to: repository, payload: Array(item.payload.utf8))
+            let report = decide(item: item, result: result, at: clock())
+            await record(report, repo: repo, result: result)
+            if case .retry(let at, _, _) = report.result { return max(at, circuits[repo]?.notBefore ?? 0) }
+        }
+        // The batch is done; more may wait behind it.
+        return items.count == settings.batchPerRepository ? clock() : nil
+    }
+
+    /// What one attempt means for the dispatch, the repository's circuit and the rate-limit pause.
+    private func decide(item: OutboxItem, result: GitHubDispatcher.Result, at now: EpochMilliseconds) -> DeliveryReport {
+        let attempt = item.attempts + 1
+        let repo = item.dispatchRepo
+        let final: DeliveryReport.Result
+        if result.outcome == .dispatched {
+            circuits[repo, default: CircuitBreaker()].recordSuccess()
+            final = .delivered(status: result.githubStatus ?? 204)
+        } else if result.outcome == .dispatchRejected, result.retryAfterSeconds == nil {
+            // GitHub answered, and no retry can change the answer.
+            circuits[repo, default: CircuitBreaker()].recordSuccess()
+            final = .rejected(status: result.githubStatus, detail: result.detail)
+        } else {
+            if let wait = result.retryAfterSeconds {
+                // Rate limits are per installation: every repository waits.
+                rateLimitedUntil = max(rateLimitedUntil, now + EpochMilliseconds(wait * 1000))
+            } else if circuits[repo, default: CircuitBreaker()].recordFailure(now: now) {
+                logger.warning(
+                    "delivery paused for a repository: its last attempts all failed",
+                    metadata: ["repo": .string(repo), "detail": .string(result.detail)])
+            }
+            lastFailure[repo] = (result.detail, now)
+            if settings.policy.isExpired(queuedAt: item.queuedAt, now: now) {
+                final = .dead(status: result.githubStatus, detail: "gave up after \(attempt) attempts: \(result.detail)")
+            } else {
+                var delay = settings.policy.delay(afterFailedAttempt: attempt, unit: random())
+                if let wait = result.retryAfterSeconds { delay = max(delay, EpochMilliseconds(wait * 1000)) }
+                final = .retry(
+                    at: now + delay, status: result.githubStatus,
+                    detail: "attempt \(attempt) failed: \(result.detail); next attempt in \(Self.seconds(delay))")
+            }
+        }
+        return DeliveryReport(item: item, result: final, at: now, exchanges: result.attempts)
+    }
+
+    /// Records a report with the repository's circuit, then releases the dedup claim and counts.
+    private func record(_ report: DeliveryReport, repo: String, result: GitHubDispatcher.Result? = nil) async {
+        let circuit = circuits[repo].flatMap { breaker -> DeliveryCircuit? in
+            guard breaker.consecutiveFailures > 0 else { return nil }
+            var openedAt: EpochMilliseconds?
+            if case .open(let since, _) = breaker.state { openedAt = since }
+            return DeliveryCircuit(
+                dispatchRepo: repo, consecutiveFailures: breaker.consecutiveFailures, openedAt: openedAt,
+                probeAt: breaker.notBefore, lastError: lastFailure[repo]?.detail,
+                lastFailureAt: lastFailure[repo]?.at ?? report.at)
+        }
+        if circuit == nil {
+            circuits[repo] = nil
+            lastFailure[repo] = nil
+        }
+        do {
+            try await store.recordDeliveries([report], circuits: [repo: circuit])
+        } catch {
+            // The attempt stays pending in the store and is made again: at least once.
+            logger.error(
+                "delivery attempt not recorded: state store write failed",
+                metadata: ["event_id": .stringConvertible(report.item.eventID), "error": .string("\(error)")])
+            return
+        }
+        if report.releasesDedupClaim { await dedup.release(report.item.dedupKey) }
+        count(report, result: result)
+    }
+
+    private func count(_ report: DeliveryReport, result: GitHubDispatcher.Result?) {
+        let item = report.item
+        var metadata: Logger.Metadata = [
+            "product": .string(item.product), "env": .string(item.environment), "repo": .string(item.dispatchRepo),
+            "reason": .string(item.reason), "event_type": .string(item.eventType), "event_id": .stringConvertible(item.eventID),
+            "attempt": .stringConvertible(item.attempts + (report.exchanges.isEmpty ? 0 : 1)),
+        ]
+        if let seconds = result?.durationSeconds {
+            metrics.dispatchDuration(repo: item.dispatchRepo, seconds: seconds)
+            metadata["duration_ms"] = .stringConvertible((seconds * 1000).rounded())
+        }
+        if let status = result?.githubStatus { metadata["github_status"] = .stringConvertible(status) }
+        if let result, result.outcome != .dispatched, let code = result.errorCode {
+            metrics.dispatchError(repo: item.dispatchRepo, eventType: item.eventType, errorCode: code)
+            if result.outcome == .githubAuthFailed { metrics.githubAuthError() }
+        }
+        switch report.result {
+        case .delivered:
+            metrics.dispatched(repo: item.dispatchRepo, eventType: item.eventType, reason: item.reason)
+            metadata["outcome"] = .string(Outcome.dispatched.rawValue)
+            logger.info("dispatch delivered", metadata: metadata)
+        case .rejected(_, let detail):
+            metadata["outcome"] = .string(Outcome.dispatchRejected.rawValue)
+            metadata["detail"] = .string(detail)
+            logger.warning("dispatch rejected by GitHub; not retried", metadata: metadata)
+        case .retry(_, _, let detail):
+            metrics.deliveryRetry(repo: item.dispatchRepo)
+            metadata["outcome"] = .string(Outcome.queued.rawValue)
+            metadata["detail"] = .string(detail)
+            logger.info("delivery attempt failed; will retry", metadata: metadata)
+        case .dead(_, let detail):
+            metrics.outboxDead(repo: item.dispatchRepo)
+            metadata["outcome"] = .string(Outcome.dispatchDead.rawValue)
+            metadata["detail"] = .string(detail)
+            logger.error("dispatch dead: not delivered within OUTBOX_MAX_AGE", metadata: metadata)
+        }
+    }
+
+    /// Dispatches past their maximum age, whether or not they were ever tried, are dead.
+    private func expireOld() async throws {
+        let now = clock()
+        let maxAge = settings.policy.maxAge
+        for item in try await store.expiredPending(queuedAtOrBefore: now - maxAge) {
+            let why = item.lastError.map { "; last error: \($0)" } ?? ""
+            let report = DeliveryReport(
+                item: item,
+                result: .dead(
+                    status: item.lastStatus,
+                    detail: "not delivered within OUTBOX_MAX_AGE (\(Self.seconds(maxAge))) after \(item.attempts) attempts\(why)"),
+                at: now, exchanges: [])
+            await record(report, repo: item.dispatchRepo)
+        }
+    }
+
+    private func updateGauges() async throws {
+        let oldest = try await store.oldestPendingQueuedAt()
+        let pending = try await store.pendingCount()
+        metrics.outbox(pending: pending, oldestSeconds: oldest.map { Double(max(0, clock() - $0)) / 1000 } ?? 0)
+    }
+
+    /// "1.2s", "45s", "5m0s": short and unambiguous in logs and details.
+    static func seconds(_ milliseconds: EpochMilliseconds) -> String {
+        if milliseconds < 10_000 { return String(format: "%.1fs", Double(milliseconds) / 1000) }
+        let total = Int(milliseconds / 1000)
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return "\(total / 60)m\(total % 60)s" }
+        return "\(total / 3600)h\(total % 3600 / 60)m"
+    }
+}
