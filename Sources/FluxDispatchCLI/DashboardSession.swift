@@ -91,6 +91,16 @@ final class DashboardSession {
                             state.notice = "could not undo the dismissal of \(product): \(error)"
                         }
                         needsReload = true
+                    case .redeliver(let eventID):
+                        do {
+                            let item = try await store.redeliver(eventID: eventID, operatorName: loader.operatorName, at: .now())
+                            state.notice = "event #\(eventID) queued again for \(item.dispatchRepo) (asked by \(loader.operatorName))"
+                        } catch let error as RedeliveryError {
+                            state.notice = "not redelivered: \(error.description)"
+                        } catch {
+                            state.notice = "could not queue event #\(eventID) again: \(error)"
+                        }
+                        needsReload = true
                     case .openDetail, .reload:
                         needsReload = true
                     case .themeChanged(let index):

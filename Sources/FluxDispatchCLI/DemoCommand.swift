@@ -25,6 +25,10 @@ struct DemoCommand: AsyncParsableCommand {
             failures, recoveries, and a few bad signatures. Then it opens the dashboard on that store. \
             Nothing leaves the machine; the store is a new temporary file unless --db is given.
 
+            Delivery is through the outbox (as `serve` by default): events are answered "queued" and the \
+            5xx bursts are retried in the background; the header shows the queue. --delivery sync shows \
+            the reference behaviour instead (502s that Flux would have to retry).
+
             Examples:
               flux-dispatch demo
               flux-dispatch demo --no-tui --duration 30s
@@ -49,8 +53,14 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Simulated events per second.")
     var rate: Double = 4
 
+    @Option(help: "outbox (default) or sync, as DELIVERY_MODE.")
+    var delivery: String = "outbox"
+
     func validate() throws {
         guard rate > 0, rate <= 1000 else { throw ValidationError("--rate must be between 0 and 1000") }
+        guard ReceiverConfiguration.DeliveryMode(rawValue: delivery) != nil else {
+            throw ValidationError("--delivery must be outbox or sync")
+        }
     }
 
     func run() async throws {
@@ -94,7 +104,8 @@ struct DemoCommand: AsyncParsableCommand {
         let configuration = ReceiverConfiguration(
             githubApp: .init(appID: "424242", installationID: "4242", privateKeyPath: keyPath), hmacTokenPath: tokenPath,
             githubAPIURL: URL(string: "http://127.0.0.1:\(gitHubPort)")!, listenAddress: .init(host: "127.0.0.1", port: 0),
-            metricsAddress: .init(host: "127.0.0.1", port: 0), stateDB: stateDB)
+            metricsAddress: .init(host: "127.0.0.1", port: 0), stateDB: stateDB,
+            deliveryMode: ReceiverConfiguration.DeliveryMode(rawValue: delivery) ?? .outbox)
         let logPath = directory.appendingPathComponent("demo.log").path
         let output = LogOutput.file(logPath) ?? .discard
         let logger = Logger(label: "flux-dispatch") { label in JSONLogHandler(label: label, level: .info, output: output) }

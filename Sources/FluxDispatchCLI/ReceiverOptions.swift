@@ -42,8 +42,13 @@ struct ReceiverOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Process and record events but send nothing to GitHub. (DRY_RUN)")
     var dryRun: Bool?
 
-    @Option(name: [.customLong("delivery-mode"), .customLong("delivery")], help: "sync: dispatch while Flux waits. (DELIVERY_MODE)")
+    @Option(
+        name: [.customLong("delivery-mode"), .customLong("delivery")],
+        help: "outbox (default): queue, answer 200, deliver with retries; sync: dispatch while Flux waits. (DELIVERY_MODE)")
     var deliveryMode: String?
+
+    @Option(name: .customLong("outbox-max-age"), help: "How long the outbox keeps retrying a dispatch, Go syntax; default 24h. (OUTBOX_MAX_AGE)")
+    var outboxMaxAge: String?
 
     @Option(name: .customLong("allowed-orgs"), help: "Comma list of GitHub owners dispatch_repo may name; default Altinn. (ALLOWED_ORGS)")
     var allowedOrgs: String?
@@ -64,7 +69,7 @@ struct ReceiverOptions: ParsableArguments {
             "GITHUB_PRIVATE_KEY_PATH": githubPrivateKeyPath, "HMAC_TOKEN_PATH": hmacTokenPath,
             "GITHUB_API_URL": githubAPIURL, "DEDUP_TTL": dedupTTL, "DEDUP_MAX_ENTRIES": dedupMaxEntries,
             "LISTEN_ADDR": listenAddr, "METRICS_ADDR": metricsAddr, "DEFAULT_DISPATCH_EVENT": defaultDispatchEvent,
-            "STATE_DB": stateDB, "DELIVERY_MODE": deliveryMode, "ALLOWED_ORGS": allowedOrgs, "RETENTION": retention,
+            "STATE_DB": stateDB, "DELIVERY_MODE": deliveryMode, "OUTBOX_MAX_AGE": outboxMaxAge, "ALLOWED_ORGS": allowedOrgs, "RETENTION": retention,
             "LOG_LEVEL": logLevel,
         ]
         values["DRY_RUN"] = dryRun.map { $0 ? "true" : "false" }

@@ -15,11 +15,14 @@ struct StatusCommand: AsyncParsableCommand {
               {"schema": 1, "store": PATH, "now": TIME,
                "receiver": {"alive": BOOL, "host", "pid", "listen", "metrics", "mode", "delivery_mode",
                             "dry_run", "version", "started_at", "last_beat_at", "token_state"} | {"alive": false},
-               "callouts": [{"product", "environment", "kind": "reconciliation"|"dispatch", "what", "message",
+               "callouts": [{"product", "environment", "kind": "reconciliation"|"dispatch"|"paused", "what", "message",
                              "since", "last_at", "count", "event_id", "repo", "event_type",
                              "dismissed_by": [{"operator", "at"}]}],
                "routes": [{"product", "environment", "repo", "event_type", "last_outcome", "github_status",
                            "last_attempt_at", "last_delivered_at", "failing_since", "consecutive_failures"}],
+               "outbox": {"pending", "retrying", "oldest_queued_at", "oldest_age_seconds", "dead_last_24h",
+                          "rejected_last_24h", "paused": [{"repo", "pending", "since", "probe_at",
+                                                           "consecutive_failures", "last_error"}]},
                "last_hour": {"events", "delivered", "dispatch_failed", "duplicates"},
                "dedup_hits_last_hour": [{"product", "environment", "reason", "count", "last_at"}]}
             Times are RFC 3339 UTC strings; absent values are null.
@@ -42,18 +45,17 @@ struct StatusCommand: AsyncParsableCommand {
         let active: Int
         do {
             let live = try state.liveReceivers(freshAfter: now - SnapshotLoader.liveWindow).first
-            let failing = try state.failingStates()
             // Every active callout, with all dismissals: status speaks for no single operator.
-            let callouts = CalloutBuilder.build(
-                environments: failing.environments, routes: failing.routes, dismissals: try state.dismissals(),
-                operatorName: "\u{0}status").visible
+            let callouts = try state.callouts(for: "\u{0}status").visible
             active = callouts.count
+            let outbox = try state.outboxSummary(endedSince: now - 86_400_000)
             let hour = try state.activity(since: now - 3_600_000)
             report = [
                 "schema": 1, "store": state.path, "now": Timestamp.iso(now),
                 "receiver": live.map(Self.receiver) ?? ["alive": false],
                 "callouts": callouts.map(Self.callout),
                 "routes": try state.routeStates().map(Self.route),
+                "outbox": Self.outbox(outbox, now: now),
                 "last_hour": [
                     "events": hour.events, "delivered": hour.delivered, "dispatch_failed": hour.dispatchFailed,
                     "duplicates": hour.duplicates,
@@ -85,6 +87,18 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let hour = report["last_hour"] as? [String: Any] ?? [:]
         print("last hour  \(hour["events"] ?? 0) events, \(hour["delivered"] ?? 0) delivered, \(hour["dispatch_failed"] ?? 0) failed dispatches, \(hour["duplicates"] ?? 0) duplicates")
+        let outbox = report["outbox"] as? [String: Any] ?? [:]
+        let pending = outbox["pending"] as? Int ?? 0
+        var line = "outbox     \(pending) pending"
+        if pending > 0 {
+            let age = Int(outbox["oldest_age_seconds"] as? Double ?? 0)
+            line += " (\(outbox["retrying"] ?? 0) retrying), oldest waiting \(age / 60)m\(age % 60)s"
+        }
+        line += "; last 24h: \(outbox["dead_last_24h"] ?? 0) dead, \(outbox["rejected_last_24h"] ?? 0) rejected"
+        print(line)
+        for p in outbox["paused"] as? [[String: Any]] ?? [] {
+            print("  PAUSED \(p["repo"] ?? ""): \(p["pending"] ?? 0) waiting, \(p["consecutive_failures"] ?? 0) failures since \(p["since"] ?? ""), next probe \(p["probe_at"] ?? ""): \(p["last_error"] ?? "")")
+        }
         let callouts = report["callouts"] as? [[String: Any]] ?? []
         print("callouts   \(callouts.isEmpty ? "none" : String(callouts.count))")
         for c in callouts {
@@ -120,6 +134,23 @@ struct StatusCommand: AsyncParsableCommand {
             "event_id": c.eventID, "repo": c.dispatchRepo.isEmpty ? NSNull() : c.dispatchRepo,
             "event_type": c.eventType.isEmpty ? NSNull() : c.eventType,
             "dismissed_by": c.dismissedByOthers.map { ["operator": $0.operatorName, "at": Timestamp.iso($0.dismissedAt)] },
+        ]
+    }
+
+    static func outbox(_ o: OutboxSummary, now: EpochMilliseconds) -> [String: Any] {
+        [
+            "pending": o.pending, "retrying": o.retrying,
+            "oldest_queued_at": o.oldestQueuedAt.map { Timestamp.iso($0) as Any } ?? NSNull(),
+            "oldest_age_seconds": o.oldestQueuedAt.map { Double(max(0, now - $0)) / 1000 as Any } ?? NSNull(),
+            "dead_last_24h": o.dead, "rejected_last_24h": o.rejected,
+            "paused": o.paused.map { p -> [String: Any] in
+                [
+                    "repo": p.circuit.dispatchRepo, "pending": p.pending,
+                    "since": p.circuit.openedAt.map { Timestamp.iso($0) as Any } ?? NSNull(),
+                    "probe_at": p.circuit.probeAt.map { Timestamp.iso($0) as Any } ?? NSNull(),
+                    "consecutive_failures": p.circuit.consecutiveFailures, "last_error": p.circuit.lastError ?? NSNull(),
+                ]
+            },
         ]
     }
 

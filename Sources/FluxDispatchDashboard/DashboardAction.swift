@@ -12,6 +12,8 @@ public enum DashboardAction: Sendable, Hashable {
     case dismiss
     /// `u`: undo the latest dismissal.
     case undismiss
+    /// `r`: queue the selected (or open) event's failed, rejected or dead dispatch again.
+    case redeliver
     /// `/`: start editing the filter.
     case beginFilter
     case filterInput(Character)

@@ -33,13 +33,16 @@ public struct DashboardSnapshot: Sendable, Equatable {
     public var dedupHits: [DedupHitSummary]
     /// The event open in the detail view, if any.
     public var detail: EventDetail?
+    /// The outbox: queue depth, oldest, paused repositories, dead and rejected over 24 hours.
+    public var outbox: OutboxSummary
 
     public init(
         now: EpochMilliseconds, host: String, operatorName: String, receiver: ReceiverState, receiverInfo: ReceiverInfo? = nil,
         lastMinute: ActivitySummary = .init(), lastHour: ActivitySummary = .init(), lastEventAt: EpochMilliseconds? = nil,
         callouts: [Callout] = [], hiddenCallouts: [Callout] = [], feed: [FeedEntry] = [], dedupHits: [DedupHitSummary] = [],
-        detail: EventDetail? = nil
+        detail: EventDetail? = nil, outbox: OutboxSummary = OutboxSummary()
     ) {
+        self.outbox = outbox
         self.now = now
         self.host = host
         self.operatorName = operatorName

@@ -108,6 +108,8 @@ public struct DashboardState: Sendable, Equatable {
             effects += dismiss(snapshot: snapshot)
         case .undismiss:
             effects += undismiss(snapshot: snapshot)
+        case .redeliver:
+            effects += redeliver(snapshot: snapshot)
         case .beginFilter:
             isEditingFilter = true
             isHelpShown = false
@@ -217,6 +219,31 @@ public struct DashboardState: Sendable, Equatable {
         ownDismissals.append(callout.product)
         notice = "dismissed \(callout.product) for you (u undoes)"
         return [.dismiss(product: callout.product)]
+    }
+
+    /// The open event in the detail view, else the selected feed row or callout: its dispatch, if it
+    /// failed, was rejected or is dead, is queued again.
+    private mutating func redeliver(snapshot: DashboardSnapshot) -> [DashboardEffect] {
+        let target: (id: Int64, outcome: String?)?
+        if let id = detailEventID {
+            target = (id, snapshot.detail.flatMap { $0.entry.id == id ? $0.entry.outcome : nil })
+        } else {
+            switch focus {
+            case .feed: target = selectedFeedEntry(snapshot).map { ($0.id, $0.outcome) }
+            case .callouts: target = selectedCallout(snapshot).map { ($0.eventID, nil) }
+            case .dedup: target = nil
+            }
+        }
+        guard let target else {
+            notice = "r redelivers the selected event's dispatch: select a failed one in the feed or callouts"
+            return []
+        }
+        if let outcome = target.outcome, !OutcomeStyle.isDispatchFailure(outcome) {
+            notice = "event #\(target.id) is \(OutcomeStyle.of(outcome).label): only failed, rejected or dead dispatches can be redelivered"
+            return []
+        }
+        notice = "redelivery of event #\(target.id) requested"
+        return [.redeliver(eventID: target.id)]
     }
 
     /// Undoes this session's latest dismissal; failing that, brings back the newest hidden callout

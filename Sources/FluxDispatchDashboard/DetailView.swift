@@ -36,7 +36,7 @@ enum DetailView {
         Box.draw(into: &grid, x: 0, y: boxTop, width: grid.width, height: boxHeight, title: title, glyphs: glyphs)
         KeyLine.draw(
             into: &grid, state: state, row: grid.height - 1, glyphs: glyphs,
-            items: [("Esc", "back"), ("\(glyphs.up)\(glyphs.down)/jk", "scroll"), ("PgUp/PgDn", "page"), ("g/G", "top/end"), ("?", "help"), ("q", "quit")])
+            items: [("Esc", "back"), ("r", "redeliver"), ("\(glyphs.up)\(glyphs.down)/jk", "scroll"), ("PgUp/PgDn", "page"), ("g/G", "top/end"), ("?", "help"), ("q", "quit")])
 
         guard let detail else {
             grid.put("Loading event #\(id)\(glyphs.ellipsis) (if it stays empty, retention has removed it)", x: 2, y: boxTop + 1, role: .dim, maxWidth: grid.width - 4)
@@ -94,11 +94,36 @@ enum DetailView {
         if !entry.detail.isEmpty { field("detail", entry.detail, style.role == .fail ? .fail : .normal) }
         field("message", detail.message)
 
+        if let delivery = detail.delivery {
+            section("Delivery (outbox)")
+            switch delivery.state {
+            case .pending:
+                let next = delivery.nextAttemptAt > now
+                    ? "next attempt \(TimeText.clockSeconds(delivery.nextAttemptAt)) (in \(TimeText.duration(delivery.nextAttemptAt - now) ?? "\(max(0, delivery.nextAttemptAt - now) / 1000)s"))"
+                    : "next attempt now"
+                field("state", "pending, \(delivery.attempts) attempts so far; \(next)", delivery.attempts > 0 ? .warn : .normal)
+            case .delivered:
+                field("state", "delivered after \(delivery.attempts) attempt\(delivery.attempts == 1 ? "" : "s")", .ok)
+            case .rejected, .dead:
+                field("state", "\(delivery.state.rawValue) after \(delivery.attempts) attempts \(glyphs.dash) r redelivers", .fail)
+            }
+            field("queued", "\(TimeText.dateTime(delivery.queuedAt)) (\(TimeText.ago(delivery.queuedAt, now: now)))")
+            if let error = delivery.lastError { field("last error", error, .fail) }
+        }
+        for redelivery in detail.redeliveries {
+            field("redelivery", "asked by \(redelivery.operatorName) at \(TimeText.dateTime(redelivery.requestedAt)) (was \(OutcomeStyle.of(redelivery.previousOutcome).label))")
+        }
+
         section("Flux event (as received)")
         block(detail.body)
 
         if let payload = detail.payload {
-            section(entry.outcome == "dry_run" ? "Payload that would have been sent (dry run: nothing sent)" : "Payload sent to GitHub")
+            let title = switch entry.outcome {
+            case "dry_run": "Payload that would have been sent (dry run: nothing sent)"
+            case "queued": "Payload queued for GitHub"
+            default: "Payload sent to GitHub"
+            }
+            section(title)
             block(payload)
         } else {
             section("Payload")

@@ -44,6 +44,8 @@ enum HeaderView {
         } else {
             parts.append(("dispatch ok \(glyphs.none) (1h)", .header))
         }
+        // The outbox before the rest: a paused repository or a dead dispatch must show at 80 columns.
+        parts += outboxParts(snapshot)
         if snapshot.lastHour.dispatchFailed > 0 { parts.append(("\(snapshot.lastHour.dispatchFailed) failed (1h)", .warn)) }
         let last = snapshot.lastEventAt.map { "last event \(TimeText.ago($0, now: snapshot.now))" } ?? "last event never"
         parts.append((last, .header))
@@ -52,6 +54,24 @@ enum HeaderView {
         for (index, part) in parts.enumerated() {
             x2 = put(part.0, at: x2, limit: width - 1, role: part.1, into: &grid, glyphs: glyphs, row: 1, leadingSeparator: index > 0)
         }
+    }
+
+    /// The outbox, when there is one to speak of: "2 paused", "1 dead/24h", "queue 12, oldest 4m".
+    /// A queue that has waited over a minute is a warning; a paused repository or a dead dispatch is
+    /// a failure.
+    static func outboxParts(_ snapshot: DashboardSnapshot) -> [(String, Role)] {
+        let outbox = snapshot.outbox
+        var parts: [(String, Role)] = []
+        if !outbox.paused.isEmpty { parts.append(("\(outbox.paused.count) paused", .fail)) }
+        if outbox.dead > 0 { parts.append(("\(outbox.dead) dead/24h", .fail)) }
+        if outbox.pending > 0 {
+            let oldest = outbox.oldestQueuedAt ?? snapshot.now
+            let waited = snapshot.now - oldest
+            parts.append(("queue \(outbox.pending), oldest \(TimeText.duration(waited) ?? "\(max(0, waited) / 1000)s")", waited > 60_000 ? .warn : .header))
+        } else if snapshot.receiverInfo?.deliveryMode == "outbox" {
+            parts.append(("queue 0", .header))
+        }
+        return parts
     }
 
     /// Writes a separator then `text`, cut to fit before `limit`; returns the next column.

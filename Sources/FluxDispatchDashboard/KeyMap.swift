@@ -32,6 +32,7 @@ public enum KeyMap {
             case "G": return .bottom
             case "d": return state.detailEventID == nil ? .dismiss : .none
             case "u": return .undismiss
+            case "r": return .redeliver
             case "/": return .beginFilter
             case "f": return .toggleFailuresOnly
             case "p": return .togglePause
@@ -67,6 +68,7 @@ public enum KeyMap {
         ("Esc", "back; clears the filter"),
         ("d", "dismiss the selected callout's product (for you only)"),
         ("u", "undo your latest dismissal"),
+        ("r", "redeliver a failed, rejected or dead dispatch"),
         ("/", "filter by product or env (Enter keeps, Esc clears)"),
         ("f", "show failures only"),
         ("p", "pause / resume the live feed"),
@@ -77,6 +79,6 @@ public enum KeyMap {
     /// The key line, most important first; the renderer shows as many as fit.
     public static let keyLine: [(key: String, does: String)] = [
         ("?", "help"), ("q", "quit"), ("Tab", "pane"), ("Enter", "details"), ("d", "dismiss"), ("u", "undo"),
-        ("/", "filter"), ("f", "failures"), ("p", "pause"), ("t", "theme"), ("j/k", "move"),
+        ("r", "redeliver"), ("/", "filter"), ("f", "failures"), ("p", "pause"), ("t", "theme"), ("j/k", "move"),
     ]
 }

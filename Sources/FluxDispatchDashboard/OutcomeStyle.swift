@@ -18,6 +18,8 @@ public struct OutcomeStyle: Sendable, Equatable {
         case "dispatch_rejected": return OutcomeStyle(label: "rejected", role: .fail)
         case "dispatch_unavailable": return OutcomeStyle(label: "unavailable", role: .fail)
         case "github_auth_failed": return OutcomeStyle(label: "auth failed", role: .fail)
+        case "queued": return OutcomeStyle(label: "queued", role: .warn)
+        case "dispatch_dead": return OutcomeStyle(label: "dead", role: .fail)
         case "ignored_reason": return OutcomeStyle(label: "ignored", role: .dim)
         case "reason_not_routed": return OutcomeStyle(label: "not routed", role: .dim)
         case "invalid_payload": return OutcomeStyle(label: "invalid", role: .dim)
@@ -30,5 +32,6 @@ public struct OutcomeStyle: Sendable, Equatable {
     /// Whether the outcome is our own outbound webhook failing.
     public static func isDispatchFailure(_ outcome: String) -> Bool {
         outcome == "dispatch_rejected" || outcome == "dispatch_unavailable" || outcome == "github_auth_failed"
+            || outcome == "dispatch_dead"
     }
 }

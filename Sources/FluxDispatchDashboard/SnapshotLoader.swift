@@ -42,7 +42,8 @@ public struct SnapshotLoader: Sendable {
             lastEventAt: try store.lastEventAt(), callouts: callouts.visible, hiddenCallouts: callouts.hidden,
             feed: try store.recentEvents(limit: feedLimit, filter: filter),
             dedupHits: try store.dedupHits(since: now - 3_600_000),
-            detail: try detailID.flatMap { try store.eventDetail(id: $0) })
+            detail: try detailID.flatMap { try store.eventDetail(id: $0) },
+            outbox: try store.outboxSummary(endedSince: now - 86_400_000))
     }
 }
 

@@ -155,4 +155,29 @@ final class DashboardStateTests: XCTestCase {
         _ = state.apply(.togglePause, snapshot: newer)
         XCTAssertEqual(state.visibleFeed(newer).first?.id, 200)
     }
+
+    func testRedeliverTargetsTheSelectedFailedDispatchOrTheOpenEvent() {
+        var state = DashboardState()
+        state.focus = .feed
+        // Row 0 is a delivered dispatch: refused, with a reason, and nothing asked of the store.
+        XCTAssertEqual(state.apply(.redeliver, snapshot: snapshot), [])
+        XCTAssertEqual(state.notice, "event #112 is dispatched: only failed, rejected or dead dispatches can be redelivered")
+        // Row 3 was rejected by GitHub.
+        for _ in 0..<3 { _ = state.apply(.moveDown, snapshot: snapshot) }
+        XCTAssertEqual(state.apply(.redeliver, snapshot: snapshot), [.redeliver(eventID: 109)])
+        XCTAssertEqual(state.notice, "redelivery of event #109 requested")
+        // The selected callout's event.
+        state.focus = .callouts
+        XCTAssertEqual(state.apply(.redeliver, snapshot: snapshot), [.redeliver(eventID: 109)])
+        // The open detail wins over the selection.
+        var detailed = Fixtures.live
+        detailed.detail = Fixtures.detail
+        _ = state.apply(.openDetail, snapshot: detailed)
+        XCTAssertEqual(state.apply(.redeliver, snapshot: detailed), [.redeliver(eventID: 109)])
+        // Dedup rows are summaries, not events.
+        var dedup = DashboardState()
+        dedup.focus = .dedup
+        XCTAssertEqual(dedup.apply(.redeliver, snapshot: snapshot), [])
+        XCTAssertNotNil(dedup.notice)
+    }
 }

@@ -59,14 +59,14 @@ enum Fixtures {
     static func snapshot(
         receiver: DashboardSnapshot.ReceiverState = .embedded(listen: "0.0.0.0:8080"), info: ReceiverInfo? = Fixtures.info(),
         callouts: [Callout] = [], hidden: [Callout] = [], feed: [FeedEntry] = [], dedup: [DedupHitSummary] = [],
-        detail: EventDetail? = nil, lastEventAt: EpochMilliseconds? = nil
+        detail: EventDetail? = nil, lastEventAt: EpochMilliseconds? = nil, outbox: OutboxSummary = OutboxSummary()
     ) -> DashboardSnapshot {
         DashboardSnapshot(
             now: now, host: "ops-box", operatorName: "alice", receiver: receiver, receiverInfo: info,
             lastMinute: ActivitySummary(events: feed.isEmpty ? 0 : 7, delivered: 3),
             lastHour: feed.isEmpty ? ActivitySummary() : ActivitySummary(events: 412, delivered: 389, dispatchFailed: 6, duplicates: 17),
             lastEventAt: lastEventAt ?? feed.first?.receivedAt, callouts: callouts, hiddenCallouts: hidden, feed: feed, dedupHits: dedup,
-            detail: detail)
+            detail: detail, outbox: outbox)
     }
 
     static var live: DashboardSnapshot {
@@ -84,4 +84,36 @@ enum Fixtures {
             DispatchAttempt(startedAt: now - 21_500, request: .installationToken, status: 201, durationMilliseconds: 120, error: nil),
             DispatchAttempt(startedAt: now - 21_300, request: .dispatch, status: 404, durationMilliseconds: 98, error: "Not Found"),
         ])
+
+    /// Outbox mode with GitHub failing for one repository: a queue, a paused repository, a dead dispatch.
+    static let pausedCircuit = DeliveryCircuit(
+        dispatchRepo: "acme/payments", consecutiveFailures: 9, openedAt: now - 6 * minute, probeAt: now + 90_000,
+        lastError: "GitHub answered 503: Service Unavailable", lastFailureAt: now - 30_000)
+
+    static let outbox = OutboxSummary(
+        pending: 14, retrying: 3, oldestQueuedAt: now - 7 * minute, dead: 2, rejected: 1,
+        paused: [PausedRepository(circuit: pausedCircuit, pending: 11)])
+
+    static let pausedCallout = Callout(
+        product: "payments", environment: "prod", kind: .paused, what: "queue paused",
+        message: "11 dispatches wait for acme/payments; GitHub answered 503: Service Unavailable", since: now - 6 * minute,
+        lastAt: now - 30_000, count: 9, eventID: 131, dispatchRepo: "acme/payments", eventType: "flux-deploy")
+
+    static var queuedDetail: EventDetail {
+        var detail = Fixtures.detail
+        detail.entry = entry(
+            131, secondsAgo: 420, product: "payments", outcome: "queued", status: 503, type: "flux-deploy", ms: 2,
+            detail: "attempt 9 failed: GitHub answered 503: Service Unavailable; next attempt in 5m0s")
+        detail.attempts = [
+            DispatchAttempt(startedAt: now - 420_000, request: .installationToken, status: 201, durationMilliseconds: 120, error: nil),
+            DispatchAttempt(startedAt: now - 419_800, request: .dispatch, status: 503, durationMilliseconds: 48, error: "GitHub answered 503"),
+        ]
+        detail.delivery = OutboxItem(
+            id: 77, eventID: 131, dispatchRepo: "acme/payments", eventType: "flux-deploy", product: "payments", environment: "prod",
+            reason: "ReconciliationSucceeded", dedupKey: "payments/prod/ReconciliationSucceeded/sha256:aa/acme/payments",
+            payload: "{}", state: .pending, queuedAt: now - 400_000, attempts: 9, nextAttemptAt: now + 270_000,
+            lastAttemptAt: now - 30_000, lastStatus: 503, lastError: "GitHub answered 503: Service Unavailable", requestedBy: "bob")
+        detail.redeliveries = [Redelivery(operatorName: "bob", requestedAt: now - 400_000, previousOutcome: "dispatch_dead")]
+        return detail
+    }
 }

@@ -7,6 +7,7 @@ final class KeyMapTests: XCTestCase {
     func testMainScreenKeys() {
         XCTAssertEqual(action(.character("?")), .toggleHelp)
         XCTAssertEqual(action(.character("q")), .quit)
+        XCTAssertEqual(action(.character("r")), .redeliver)
         XCTAssertEqual(action(.character("j")), .moveDown)
         XCTAssertEqual(action(.down), .moveDown)
         XCTAssertEqual(action(.character("k")), .moveUp)

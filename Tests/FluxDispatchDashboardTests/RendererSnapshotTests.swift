@@ -40,6 +40,31 @@ final class RendererSnapshotTests: XCTestCase {
         XCTAssertEqual(roleOfText("checkout", in: grid, row: other), .callout)
     }
 
+    func testOutboxQueuePausedRepositoryAndDeadDispatches() throws {
+        var info = Fixtures.info()
+        info.deliveryMode = "outbox"
+        let snapshot = Fixtures.snapshot(
+            info: info, callouts: [Fixtures.pausedCallout, Fixtures.dispatchCallout], feed: Fixtures.feedEveryOutcome,
+            outbox: Fixtures.outbox)
+        let grid = render(snapshot, size: .minimum)
+        assertSnapshot(grid.text, named: "outbox-paused")
+        let header = try rowIndex(containing: "queue 14, old", in: grid)
+        XCTAssertEqual(roleOfText("queue 14", in: grid, row: header), .warn, "a queue older than a minute is a warning")
+        XCTAssertEqual(roleOfText("1 paused", in: grid, row: header), .fail)
+        XCTAssertEqual(roleOfText("2 dead/24h", in: grid, row: header), .fail)
+        XCTAssertNoThrow(try rowIndex(containing: "queue paused", in: grid))
+        // An idle outbox still says so, so nobody wonders whether it is there.
+        let idle = render(Fixtures.snapshot(info: info, feed: Fixtures.feedEveryOutcome), size: .minimum)
+        XCTAssertNoThrow(try rowIndex(containing: "queue 0", in: idle))
+    }
+
+    func testDetailOfAQueuedEventShowsItsDelivery() {
+        var state = DashboardState(terminalSize: TerminalSize(width: 100, height: 50))
+        state.detailEventID = 131
+        let snapshot = Fixtures.snapshot(feed: Fixtures.feedEveryOutcome, detail: Fixtures.queuedDetail)
+        assertSnapshot(render(snapshot, state, size: TerminalSize(width: 100, height: 50)).text, named: "detail-queued")
+    }
+
     func testNoFailures() throws {
         let grid = render(Fixtures.snapshot(feed: Fixtures.feedEveryOutcome), size: .minimum)
         let row = try rowIndex(containing: "No failures", in: grid)
