@@ -113,15 +113,20 @@ let package = Package(
         .testTarget(name: "FluxDispatchCoreTests", dependencies: ["FluxDispatchCore"]),
         // Parses deploy/ (systemd unit, Kubernetes manifests) and checks what running it for real needs.
         .testTarget(name: "DeployManifestTests", dependencies: [.product(name: "Yams", package: "Yams")]),
-        // Drives the built `flux-dispatch dash` in tmux; depends on the executable so it is built.
+        // Drives the built `flux-dispatch` (dash in tmux, serve killed with SIGKILL, the CLI); depends on
+        // the executable so it is built.
         .testTarget(
             name: "FluxDispatchEndToEndTests",
             dependencies: [
                 "FluxDispatchCLI",
                 "FluxDispatchCore",
                 "FluxDispatchStore",
+                "GitHubStandIn",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -20,6 +20,7 @@ final class DeliveryService: Service {
 
     func run() async throws {
         let worker = self.worker
+        await worker.resume()
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let next = await worker.deliverDue()

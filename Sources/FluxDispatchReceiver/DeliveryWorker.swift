@@ -60,7 +60,7 @@ public actor DeliveryWorker {
         store: StateStore, dispatcher: GitHubDispatcher, dedup: DedupGate, metrics: ReceiverMetrics, logger: Logger,
         settings: Settings, clock: @escaping @Sendable () -> EpochMilliseconds = { .now() },
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws {
+    ) {
         self.store = store
         self.dispatcher = dispatcher
         self.dedup = dedup
@@ -69,12 +69,26 @@ public actor DeliveryWorker {
         self.settings = settings
         self.clock = clock
         self.random = random
-        var circuits: [String: CircuitBreaker] = [:]
-        for row in try store.deliveryCircuits() {
-            circuits[row.dispatchRepo] = CircuitBreaker(
-                consecutiveFailures: row.consecutiveFailures, openedAt: row.openedAt, probeAt: row.probeAt)
+        self.circuits = [:]
+    }
+
+    /// Picks up where the last process left off: pending dispatches (including any that were in
+    /// flight when it died) and paused repositories' probes are due at once, and the circuits are
+    /// restored. Call once before the first pass.
+    public func resume() async {
+        do {
+            let pending = try await store.resumePending(at: clock())
+            for row in try store.deliveryCircuits() {
+                circuits[row.dispatchRepo] = CircuitBreaker(
+                    consecutiveFailures: row.consecutiveFailures, openedAt: row.openedAt, probeAt: row.probeAt)
+                if let error = row.lastError { lastFailure[row.dispatchRepo] = (error, row.lastFailureAt) }
+            }
+            if pending > 0 {
+                logger.info("resuming delivery of queued dispatches", metadata: ["pending": .stringConvertible(pending)])
+            }
+        } catch {
+            logger.error("cannot read the outbox to resume delivery", metadata: ["error": .string("\(error)")])
         }
-        self.circuits = circuits
     }
 
     /// Something was queued: deliver it without waiting for the next poll.

@@ -61,7 +61,7 @@ public final class ReceiverRuntime: Sendable {
             let dispatcher = GitHubDispatcher(
                 apiURL: configuration.githubAPIURL, httpClient: client, tokens: provider, userAgent: FluxDispatchVersion.userAgent)
             // The worker runs in sync mode too: it delivers redeliveries that operators ask for.
-            let deliveryWorker = try DeliveryWorker(
+            let deliveryWorker = DeliveryWorker(
                 store: store, dispatcher: dispatcher, dedup: dedup, metrics: metrics, logger: logger,
                 settings: .init(
                     policy: RetryPolicy(maxAge: EpochMilliseconds(configuration.outboxMaxAgeSeconds * 1000)),

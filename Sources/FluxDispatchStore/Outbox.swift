@@ -302,6 +302,20 @@ extension StateStore {
             ])
     }
 
+    /// On start: every pending dispatch, and the probe of every paused repository, is due now. A
+    /// restart is when an operator expects delivery to resume, not minutes later when a backoff from
+    /// before the restart runs out. Returns how many dispatches are pending.
+    @discardableResult
+    public func resumePending(at now: EpochMilliseconds) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?", arguments: [now, now])
+            try db.execute(
+                sql: "UPDATE delivery_circuit SET probe_at = ? WHERE probe_at IS NOT NULL AND probe_at > ?", arguments: [now, now])
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") ?? 0
+        }
+    }
+
     /// Queues a failed, rejected or dead dispatch again, at the end of its repository's queue, and
     /// records who asked. The dedup claim is taken again, so an identical event arriving meanwhile
     /// is a duplicate. Throws `RedeliveryError` when the event has nothing to redeliver.

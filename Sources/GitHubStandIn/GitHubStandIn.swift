@@ -91,6 +91,11 @@ public final class GitHubStandIn: Sendable {
         state.withLock { $0.scripted[repository, default: []].append(contentsOf: answers) }
     }
 
+    /// Drops scripted answers not used yet: GitHub is well again.
+    public func clearScripts() {
+        state.withLock { $0.scripted = [:] }
+    }
+
     public func setTokenStatus(_ status: Int) {
         state.withLock { $0.tokenStatus = status }
     }

@@ -60,10 +60,11 @@ final class DeliveryWorkerTests: XCTestCase {
         let dispatcher = GitHubDispatcher(apiURL: apiURL, httpClient: http, tokens: tokens, userAgent: "test")
         let logs = harness.logs
         let logger = Logger(label: "test") { label in JSONLogHandler(label: label, level: .debug, output: logs) }
-        worker = try DeliveryWorker(
+        worker = DeliveryWorker(
             store: store, dispatcher: dispatcher, dedup: dedup, metrics: metrics, logger: logger,
             settings: .init(policy: RetryPolicy(maxAge: maxAge), allowedOrganisations: ["Altinn"]),
             clock: { clock.now }, random: { 0.5 })
+        await worker.resume()
         pipeline = EventPipeline(
             verifier: nil, rules: Triage.Rules(allowedOrganisations: ["Altinn"], defaultEventType: "flux-deploy"),
             delivery: .outbox(worker), dedup: dedup, store: store, metrics: metrics, rejections: RejectionCounter(),
