@@ -46,6 +46,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "dispatch_repo of the events.")
     var repo = "Altinn/bench"
 
+    @Option(help: "Spread the events over this many repositories (REPO-0, REPO-1, …) instead of one.")
+    var repositories = 1
+
     @Option(name: .customLong("static-body"), help: "Replay this file's bytes on every request.")
     var staticBody: String?
 
@@ -54,6 +57,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard concurrency >= 1, concurrency <= 4096 else { throw ValidationError("--concurrency must be 1-4096") }
+        guard repositories >= 1, repositories <= 10_000 else { throw ValidationError("--repositories must be 1-10000") }
         guard (0...1).contains(duplicateRatio) else { throw ValidationError("--duplicate-ratio must be between 0 and 1") }
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
     }
@@ -83,7 +87,8 @@ struct BenchCommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: staticBody) else { fail(2, "--static-body: cannot read \(staticBody)") }
             fixed = Array(data)
         }
-        let events = EventSource(repo: repo, signer: signer, duplicateRatio: duplicateRatio, fixedBody: fixed, runID: UInt32.random(in: 0...UInt32.max))
+        let repos = repositories == 1 ? [repo] : (0..<repositories).map { "\(repo)-\($0)" }
+        let events = EventSource(repos: repos, signer: signer, duplicateRatio: duplicateRatio, fixedBody: fixed, runID: UInt32.random(in: 0...UInt32.max))
 
         // Seed the duplicate pool so the timed run's duplicates are real dedup hits.
         if duplicateRatio > 0, fixed == nil {
@@ -195,7 +200,7 @@ struct EventSource: Sendable {
         var signature: String?
     }
 
-    let repo: String
+    let repos: [String]
     let signer: SignatureVerifier?
     let duplicateRatio: Double
     let fixedBody: [UInt8]?
@@ -203,25 +208,26 @@ struct EventSource: Sendable {
     let poolSize = 64
     private let counter = Counter()
 
-    init(repo: String, signer: SignatureVerifier?, duplicateRatio: Double, fixedBody: [UInt8]?, runID: UInt32) {
-        self.repo = repo
+    init(repos: [String], signer: SignatureVerifier?, duplicateRatio: Double, fixedBody: [UInt8]?, runID: UInt32) {
+        self.repos = repos
         self.signer = signer
         self.duplicateRatio = duplicateRatio
         self.fixedBody = fixedBody
         self.runID = runID
     }
 
-    func seed(_ index: Int) -> Request { sign(body(digest: "seed\(index)")) }
+    func seed(_ index: Int) -> Request { sign(body(digest: "seed\(index)", repo: repos[index % repos.count])) }
 
     func next(using generator: inout SystemRandomNumberGenerator) -> Request {
         if let fixedBody { return sign(fixedBody) }
         if duplicateRatio > 0, Double.random(in: 0..<1, using: &generator) < duplicateRatio {
             return seed(Int.random(in: 0..<poolSize, using: &generator))
         }
-        return sign(body(digest: "n\(counter.next())"))
+        let n = counter.next()
+        return sign(body(digest: "n\(n)", repo: repos[n % repos.count]))
     }
 
-    private func body(digest: String) -> [UInt8] {
+    private func body(digest: String, repo: String) -> [UInt8] {
         let d = String(format: "%08x", runID) + digest
         return Array(
             """

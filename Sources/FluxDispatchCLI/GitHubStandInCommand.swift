@@ -11,7 +11,8 @@ struct GitHubStandInCommand: AsyncParsableCommand {
         abstract: "Run a stand-in GitHub API on loopback (token exchange and repository dispatches).",
         discussion: """
             For benchmarks and trials without GitHub: mints installation tokens for any RS256 App JWT and
-            answers dispatches 204, or 404 for repositories listed with --not-installed.
+            answers dispatches 204 (or --status), or 404 for repositories listed with --not-installed.
+            --status 503 simulates a GitHub outage.
 
             Example:
               flux-dispatch github-standin --listen 127.0.0.1:9999 --latency 20ms
@@ -28,6 +29,13 @@ struct GitHubStandInCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("not-installed"), help: "Repositories (OWNER/REPO) that answer 404, comma separated.")
     var notInstalled: String = ""
+
+    @Option(help: "HTTP status every other dispatch is answered with (204 accepts; 503 is an outage).")
+    var status = 204
+
+    func validate() throws {
+        guard (200...599).contains(status) else { throw ValidationError("--status must be an HTTP status (200-599)") }
+    }
 
     func run() async throws {
         let address: ListenAddress
@@ -46,7 +54,8 @@ struct GitHubStandInCommand: AsyncParsableCommand {
             fail(2, "--latency: \(error.description)")
         }
         let standIn = GitHubStandIn()
-        standIn.setDefaultBehaviour(.init(status: 204, delay: delay))
+        standIn.setDefaultBehaviour(
+            .init(status: status, delay: delay, message: status < 300 ? "" : "stand-in answering \(status)"))
         for repo in notInstalled.split(separator: ",") {
             standIn.setBehaviour(.init(status: 404, delay: delay, message: "Not Found"), for: String(repo))
         }

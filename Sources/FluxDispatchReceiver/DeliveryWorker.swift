@@ -168,8 +168,9 @@ public actor DeliveryWorker {
         if result.outcome == .dispatched {
             circuits[repo, default: CircuitBreaker()].recordSuccess()
             final = .delivered(status: result.githubStatus ?? 204)
-        } else if result.outcome == .dispatchRejected, result.retryAfterSeconds == nil {
-            // GitHub answered, and no retry can change the answer.
+        } else if result.outcome == .dispatchRejected, result.retryAfterSeconds == nil, result.githubStatus != 401 {
+            // GitHub answered, and no retry can change the answer. (A 401 is our token going stale,
+            // revoked or rotated: the dispatcher dropped it, and the next attempt gets a new one.)
             circuits[repo, default: CircuitBreaker()].recordSuccess()
             final = .rejected(status: result.githubStatus, detail: result.detail)
         } else {

@@ -74,6 +74,51 @@ final class CLICommandsTests: XCTestCase {
         XCTAssertEqual(Subprocess.run([binary, "status", "--db", db]).status, 0)
     }
 
+    func testRedeliverAndTheOutboxInStatus() async throws {
+        let store = try StateStore(path: db)
+        // A dispatch that went dead in the outbox.
+        let event = FluxEvent(
+            involvedObject: .init(kind: "Kustomization", name: "storage-apps", namespace: "ns"), reason: "ReconciliationSucceeded",
+            message: "ok", metadata: ["product": "storage", "env": "at23", "dispatch_repo": "Altinn/storage"])
+        let id = try await store.record(
+            EventWrite(
+                record: EventRecord(
+                    receivedAt: .now(), sourceAddress: "127.0.0.1", event: event, reasonClass: .success, dispatchRepo: "Altinn/storage",
+                    eventType: "flux-deploy", dedupKey: "storage-key", outcome: .queued, httpStatus: 200, githubStatus: nil,
+                    durationMilliseconds: 2, detail: "", body: "{}", payload: "{}"),
+                recordDedupKey: "storage-key",
+                enqueue: OutboxEntry(dispatchRepo: "Altinn/storage", eventType: "flux-deploy", dedupKey: "storage-key", payload: "{}")))
+        let queued = Subprocess.run([binary, "status", "--json", "--db", db])
+        XCTAssertEqual(queued.status, 0, "a queued dispatch is not a failure\n\(queued.output)")
+        let pending = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(queued.output.utf8)) as? [String: Any])
+        XCTAssertEqual((pending["outbox"] as? [String: Any])?["pending"] as? Int, 1)
+
+        let item = try XCTUnwrap(try store.outboxItem(eventID: id))
+        try await store.recordDeliveries([DeliveryReport(item: item, result: .dead(status: 503, detail: "gave up"), at: .now(), exchanges: [])])
+        let dead = Subprocess.run([binary, "status", "--json", "--db", db])
+        XCTAssertEqual(dead.status, 1, dead.output)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(dead.output.utf8)) as? [String: Any])
+        let outbox = try XCTUnwrap(object["outbox"] as? [String: Any])
+        XCTAssertEqual(outbox["pending"] as? Int, 0)
+        XCTAssertEqual(outbox["dead_last_24h"] as? Int, 1)
+        XCTAssertEqual((object["callouts"] as? [[String: Any]])?.first?["what"] as? String, "dispatch dead")
+        XCTAssertTrue(Subprocess.run([binary, "status", "--db", db]).output.contains("1 dead"))
+
+        let redelivered = Subprocess.run([binary, "redeliver", String(id), "--operator", "alice", "--db", db])
+        XCTAssertEqual(redelivered.status, 0, redelivered.output)
+        XCTAssertTrue(redelivered.output.contains("queued event \(id) for Altinn/storage"), redelivered.output)
+        XCTAssertTrue(redelivered.output.contains("no receiver is running"), redelivered.output)
+        XCTAssertEqual(try store.eventDetail(id: id)?.redeliveries.map(\.operatorName), ["alice"])
+
+        let twice = Subprocess.run([binary, "redeliver", String(id), "--db", db])
+        XCTAssertEqual(twice.status, 1)
+        XCTAssertTrue(twice.output.contains("already queued"), twice.output)
+        let unknown = Subprocess.run([binary, "redeliver", "999999", "--db", db])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.output.contains("no event 999999"), unknown.output)
+        XCTAssertEqual(Subprocess.run([binary, "redeliver", "1", "--db", directory.appendingPathComponent("none.db").path]).status, 2)
+    }
+
     func testEventsListsNewestLastWithFilters() async throws {
         let store = try StateStore(path: db)
         try await record(store, reason: "ReconciliationSucceeded", product: "dialogporten", outcome: .dispatched, githubStatus: 204)

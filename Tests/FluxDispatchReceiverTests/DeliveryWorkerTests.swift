@@ -219,6 +219,17 @@ final class DeliveryWorkerTests: XCTestCase {
         XCTAssertEqual(try store.recentEvents(limit: 1).first?.outcome, "dispatched")
     }
 
+    func testAStaleTokenIsRetriedWithANewOneNotRejected() async throws {
+        harness.github.script([.init(status: 401, message: "Bad credentials")], for: "Altinn/dialogporten")
+        await post(event())
+        let pass = await worker.deliverDue()
+        XCTAssertEqual(try store.recentEvents(limit: 1).first?.outcome, "queued", "401 means our token, not the dispatch")
+        clock.set(try XCTUnwrap(pass))
+        await worker.deliverDue()
+        XCTAssertEqual(try store.recentEvents(limit: 1).first?.outcome, "dispatched")
+        XCTAssertEqual(harness.github.tokensMinted, 2, "the stale token was dropped and a new one minted")
+    }
+
     func testAnAttemptInFlightWhenTheProcessDiesIsSentAgainOnRestart() async throws {
         // What a SIGKILL between GitHub's answer and the commit leaves behind: a pending row with no
         // record of the attempt. The next worker sends it again (at least once).

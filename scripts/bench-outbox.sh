@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Outbox benchmarks, against a release build on loopback with the stand-in GitHub:
+#
+#  1. Intake: events/s and latency of the `200 queued` answer in outbox mode at concurrency 16,
+#     interleaved with the dry-run path (the target: no worse), and how long the worker then takes
+#     to deliver what was queued.
+#  2. Drain after an outage: the stand-in answers 503 while EVENTS events for REPOS repositories
+#     are queued and for OUTAGE in all; then GitHub recovers. Reported: how long until the first
+#     delivery after recovery (the retry backoff and circuit probes decide this), and how fast the
+#     queue then drains.
+#
+#   scripts/bench-outbox.sh                        # 10 s intake runs, a 10-minute outage
+#   OUTAGE=2m EVENTS=2000 scripts/bench-outbox.sh  # a quicker look
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+OUTAGE=${OUTAGE:-10m}
+EVENTS=${EVENTS:-10000}
+REPOS=${REPOS:-20}
+SCRATCH=${SCRATCH:-.build-release}
+swift build -c release --scratch-path "$SCRATCH" --product flux-dispatch >/dev/null
+BIN="$SCRATCH/release/flux-dispatch"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+head -c 32 /dev/urandom | base64 > "$work/token"
+openssl genrsa -out "$work/app.pem" 2048 2>/dev/null
+
+WEBHOOK=127.0.0.1:18580
+METRICS=127.0.0.1:19590
+STANDIN=127.0.0.1:18599
+
+wait_for() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
+seconds() { python3 -c "import re,sys; t=sys.argv[1]; print(sum(float(v)*{'h':3600,'m':60,'s':1}[u] for v,u in re.findall(r'([\d.]+)([hms])',t)))" "$1"; }
+now() { date +%s.%N; }
+
+start_standin() { # $1: status
+  "$BIN" github-standin --listen $STANDIN --status "$1" 2>>"$work/standin.log" &
+  STANDIN_PID=$!
+  pids+=("$STANDIN_PID")
+  sleep 0.3
+}
+
+stop_standin() { kill -TERM "$STANDIN_PID"; wait "$STANDIN_PID" 2>/dev/null || true; }
+
+start_serve() { # $1: store name, rest: extra env
+  local db="$work/$1.db"; shift
+  env HMAC_TOKEN_PATH="$work/token" STATE_DB="$db" LISTEN_ADDR=$WEBHOOK METRICS_ADDR=$METRICS LOG_LEVEL=warning "$@" \
+    "$BIN" serve 2>>"$work/serve.log" &
+  SERVE_PID=$!
+  pids+=("$SERVE_PID")
+  wait_for "http://$WEBHOOK/healthz"
+}
+
+stop_serve() { kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; }
+
+github_env=(GITHUB_APP_ID=1 GITHUB_INSTALLATION_ID=1 GITHUB_PRIVATE_KEY_PATH="$work/app.pem" GITHUB_API_URL="http://$STANDIN" DRY_RUN=false)
+
+pending() { curl -sf "http://$METRICS/metrics" | awk '/^flux_dispatch_outbox_pending / {print int($2)}'; }
+
+wait_drained() { # prints seconds until the outbox is empty
+  local start; start=$(now)
+  while [ "$(pending)" != "0" ]; do sleep 0.1; done
+  python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(now)"
+}
+
+bench() { # label, then bench flags
+  local label=$1; shift
+  local out
+  out=$("$BIN" bench --url "http://$WEBHOOK/flux-events" --token-file "$work/token" --json "$@")
+  python3 - "$label" "$out" <<'PY'
+import json, sys
+label, r = sys.argv[1], json.loads(sys.argv[2])
+print(f"| {label} | {r['concurrency']} | {r['events_per_second']:.0f} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} | {r['p99_ms']:.2f} | {r['requests']} | {r['errors']} | {', '.join(f'{k}: {v}' for k, v in sorted(r['outcomes'].items()))} |")
+PY
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(swift --version 2>/dev/null | head -1)"
+echo
+echo "## Intake at concurrency 16 ($DURATION runs, interleaved; new events for $REPOS repositories)"
+echo
+echo "| path | concurrency | events/s | p50 ms | p90 ms | p99 ms | requests | errors | outcomes |"
+echo "|---|---|---|---|---|---|---|---|---|"
+start_standin 204
+drains=()
+for round in 1 2; do
+  start_serve "dryrun$round"
+  bench "dry-run dispatch" --concurrency 16 --duration "$DURATION" --duplicate-ratio 0 --repositories "$REPOS"
+  stop_serve
+  start_serve "outbox$round" "${github_env[@]}" DELIVERY_MODE=outbox
+  bench "outbox (200 queued)" --concurrency 16 --duration "$DURATION" --duplicate-ratio 0 --repositories "$REPOS"
+  drains+=("$(wait_drained)")
+  stop_serve
+done
+echo
+echo "after each outbox run the worker had delivered everything within ${drains[*]} s of the load's end"
+stop_standin
+
+echo
+echo "## Drain after an outage of $OUTAGE with $EVENTS events for $REPOS repositories"
+echo
+start_standin 503
+start_serve outage "${github_env[@]}" DELIVERY_MODE=outbox
+outage_start=$(now)
+rate=$(python3 -c "print(max(1, int(float('$EVENTS') / 10)))")
+"$BIN" bench --url "http://$WEBHOOK/flux-events" --token-file "$work/token" --json --concurrency 16 --duration 10s \
+  --rate "$rate" --duplicate-ratio 0 --repositories "$REPOS" >/dev/null
+queued=$(pending)
+sleep "$(python3 -c "import sys; print(max(0, float(sys.argv[1]) - (float(sys.argv[3]) - float(sys.argv[2]))))" "$(seconds "$OUTAGE")" "$outage_start" "$(now)")"
+stop_standin
+start_standin 204
+recovered=$(now)
+while [ "$(pending)" = "$queued" ]; do sleep 0.1; done
+first=$(now)
+drain=$(wait_drained)
+done_at=$(now)
+python3 - "$queued" "$recovered" "$first" "$done_at" "$drain" <<'PY'
+import sys
+queued, recovered, first, done, drain = int(sys.argv[1]), *map(float, sys.argv[2:5]), float(sys.argv[5])
+print(f"queued during the outage: {queued}")
+print(f"first delivery {first - recovered:.1f} s after GitHub recovered (backoff and circuit probes, at most ~5 min)")
+print(f"then drained in {done - first:.1f} s: {queued / max(done - first, 0.001):.0f} dispatches/s")
+PY
+curl -sf "http://$METRICS/metrics" | grep -E '^flux_dispatch_(delivery_retries_total|outbox_dead_total)' | awk '{s[$1 ~ /retries/ ? "retries" : "dead"] += $2} END {for (k in s) print k ": " s[k]}'
+stop_serve
