@@ -2,8 +2,8 @@ import FluxDispatchStore
 import Logging
 import ServiceLifecycle
 
-/// Runs the delivery worker in the background: a pass whenever something is queued, when the next
-/// retry is due, and at least once a second (so redeliveries queued by another process, such as
+/// Runs the delivery worker in the background: a pass whenever something is queued or a lane ends,
+/// when the next retry is due, and at least once a second (so redeliveries queued by another process, such as
 /// `flux-dispatch redeliver`, are picked up promptly).
 ///
 /// On graceful shutdown it starts no new attempt; the attempts in flight finish (each is bounded by
@@ -23,7 +23,7 @@ final class DeliveryService: Service {
         await worker.resume()
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                let next = await worker.deliverDue()
+                let next = await worker.deliverDue(waitForLanes: false)
                 let wait = min(Self.pollInterval, max(0, (next ?? .max) - self.clock()))
                 if wait > 0 { await worker.wake.wait(upTo: .milliseconds(wait)) }
             }
@@ -31,5 +31,7 @@ final class DeliveryService: Service {
             worker.stop()
             worker.wake.signal()
         }
+        // Attempts in flight finish and are recorded before the store is closed.
+        await worker.waitForLanes()
     }
 }

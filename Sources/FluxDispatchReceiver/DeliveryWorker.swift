@@ -53,7 +53,9 @@ public actor DeliveryWorker {
     /// Set from a rate-limit answer: no repository is sent to before this.
     private var rateLimitedUntil: EpochMilliseconds = 0
     private let stopping = Mutex(false)
-    /// Wakes the background loop when something is queued.
+    /// Running lanes, one per repository at most.
+    private var lanes: [String: Task<EpochMilliseconds?, Never>] = [:]
+    /// Wakes the background loop when something is queued or a lane ends.
     nonisolated let wake = WakeSignal()
 
     public init(
@@ -100,28 +102,37 @@ public actor DeliveryWorker {
     /// Whether the repository is paused (circuit open), for tests and logs.
     public func isPaused(_ repo: String) -> Bool { circuits[repo]?.isOpen ?? false }
 
-    /// One pass: gives up on dispatches past their maximum age, then sends every due dispatch.
-    /// Returns when the next pass is needed (nil: nothing pending).
+    /// One pass: gives up on dispatches past their maximum age, then starts a lane for every
+    /// repository with a due dispatch and no lane running (up to `maxConcurrentRepositories`).
+    /// Returns when the next pass is needed (nil: nothing pending and no lane running).
+    ///
+    /// - Parameter waitForLanes: wait until the lanes started here are done (tests, on an injected
+    ///   clock). The background service does not: a lane signals `wake` when it ends, so one slow
+    ///   repository never holds back the others.
     @discardableResult
-    public func deliverDue() async -> EpochMilliseconds? {
+    public func deliverDue(waitForLanes: Bool = true) async -> EpochMilliseconds? {
         do {
             try await expireOld()
-            let lanes = try await store.pendingHeads(perRepository: settings.batchPerRepository)
+            let heads = try await store.pendingHeads(perRepository: settings.batchPerRepository)
+            let now = clock()
             var wakeAt: [EpochMilliseconds] = []
-            var index = lanes.keys.sorted().makeIterator()
-            await withTaskGroup(of: EpochMilliseconds?.self) { group in
-                var running = 0
-                while running < settings.maxConcurrentRepositories, let repo = index.next() {
-                    let items = lanes[repo]!
-                    group.addTask { await self.deliver(items, repo: repo) }
-                    running += 1
+            var started: [Task<EpochMilliseconds?, Never>] = []
+            for repo in heads.keys.sorted() where lanes[repo] == nil {
+                let items = heads[repo]!
+                let dueAt = max(items[0].nextAttemptAt, circuits[repo]?.notBefore ?? 0, rateLimitedUntil)
+                if dueAt > now {
+                    wakeAt.append(dueAt)
+                    continue
                 }
-                for await next in group {
-                    if let next { wakeAt.append(next) }
-                    if let repo = index.next() {
-                        let items = lanes[repo]!
-                        group.addTask { await self.deliver(items, repo: repo) }
-                    }
+                // At the limit: a lane that ends wakes the service for another pass.
+                guard lanes.count < settings.maxConcurrentRepositories, !isStopping else { continue }
+                let lane = Task { await self.runLane(repo: repo, first: items) }
+                lanes[repo] = lane
+                started.append(lane)
+            }
+            if waitForLanes {
+                for lane in started {
+                    if let next = await lane.value { wakeAt.append(next) }
                 }
             }
             try await updateGauges()
@@ -135,12 +146,43 @@ public actor DeliveryWorker {
         }
     }
 
-    /// Sends one repository's due dispatches in order. Returns when this lane next needs a pass.
+    /// Waits for every running lane (on shutdown, after `stop()`: each finishes its attempt in flight).
+    public func waitForLanes() async {
+        while let lane = lanes.values.first {
+            _ = await lane.value
+        }
+    }
+
+    private var isStopping: Bool { stopping.withLock { $0 } }
+
+    /// One repository's lane: sends its due dispatches in order, batch after batch, until one must
+    /// wait (a retry) or none is left. Returns when that repository next needs a pass.
+    private func runLane(repo: String, first: [OutboxItem]) async -> EpochMilliseconds? {
+        defer {
+            lanes[repo] = nil
+            wake.signal()
+        }
+        var items = first
+        while true {
+            if let next = await deliver(items, repo: repo) { return next }
+            guard items.count == settings.batchPerRepository, !isStopping else { return nil }
+            do {
+                items = try await store.pendingItems(repo: repo, limit: settings.batchPerRepository)
+            } catch {
+                logger.error("delivery lane stopped: state store error", metadata: ["repo": .string(repo), "error": .string("\(error)")])
+                return clock() + 1000
+            }
+            if items.isEmpty { return nil }
+        }
+    }
+
+    /// Sends dispatches of one repository in order. Returns the time the first one that cannot go
+    /// now may go (a retry, a paused circuit, a rate limit); nil when all went.
     private func deliver(_ items: [OutboxItem], repo: String) async -> EpochMilliseconds? {
         for item in items {
             let now = clock()
             let dueAt = max(item.nextAttemptAt, circuits[repo]?.notBefore ?? 0, rateLimitedUntil)
-            if stopping.withLock({ $0 }) { return nil }
+            if isStopping { return nil }
             if dueAt > now { return dueAt }
             let repository: DispatchRepository
             do {
@@ -156,8 +198,7 @@ public actor DeliveryWorker {
             await record(report, repo: repo, result: result)
             if case .retry(let at, _, _) = report.result { return max(at, circuits[repo]?.notBefore ?? 0) }
         }
-        // The batch is done; more may wait behind it.
-        return items.count == settings.batchPerRepository ? clock() : nil
+        return nil
     }
 
     /// What one attempt means for the dispatch, the repository's circuit and the rate-limit pause.

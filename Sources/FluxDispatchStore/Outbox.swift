@@ -376,6 +376,16 @@ extension StateStore {
         }
     }
 
+    /// The next pending dispatches of one repository, in outbox order.
+    public func pendingItems(repo: String, limit: Int) async throws -> [OutboxItem] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM outbox WHERE state = 'pending' AND dispatch_repo = ? ORDER BY id LIMIT ?",
+                arguments: [repo, limit]
+            ).map(OutboxItem.init(row:))
+        }
+    }
+
     /// Pending dispatches queued at or before `queuedAtOrBefore` (past their maximum age).
     public func expiredPending(queuedAtOrBefore: EpochMilliseconds, limit: Int = 1000) async throws -> [OutboxItem] {
         try await pool.read { db in

@@ -158,6 +158,29 @@ final class OutboxDeliveryTests: XCTestCase {
         }
     }
 
+    func testASlowRepositoryDoesNotHoldBackTheOthers() async throws {
+        harness.github.setBehaviour(.init(status: 204, delay: .seconds(3)), for: "Altinn/slow")
+        var slow = FluxEventBody(product: "slow", repo: "Altinn/slow")
+        let first = try await harness.post(slow.json)
+        XCTAssertEqual(first.outcome, "queued")
+        try await Task.sleep(for: .milliseconds(200))  // its lane is now waiting on GitHub
+        slow.digest = "second"
+        _ = try await harness.post(slow.json)
+        let posted = ContinuousClock.now
+        _ = try await harness.post(FluxEventBody(product: "fast", repo: "Altinn/fast").json)
+        try await waitUntil("the other repository's dispatch is delivered", timeout: .seconds(10)) {
+            self.harness.github.dispatches(to: "Altinn/fast").count == 1
+        }
+        XCTAssertLessThan(ContinuousClock.now - posted, .milliseconds(1500), "not queued behind the slow repository")
+        XCTAssertEqual(harness.github.dispatches(to: "Altinn/slow").count, 0, "the slow one is still in flight")
+        // Graceful stop waits for the attempt in flight: it is recorded, not lost or repeated.
+        try await harness.stopReceiver()
+        XCTAssertEqual(harness.github.dispatches(to: "Altinn/slow").count, 1)
+        let store = try harness.openStore()
+        XCTAssertEqual(try store.outboxSummary(endedSince: 0).pending, 1, "the second slow one waits for the next start")
+        try store.close()
+    }
+
     func testGracefulShutdownLeavesPendingDispatchesThatTheNextStartDelivers() async throws {
         let repo = "Altinn/dialogporten"
         harness.github.setBehaviour(.init(status: 502, message: "Bad Gateway"), for: repo)
