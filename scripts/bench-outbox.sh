@@ -2,8 +2,9 @@
 # Outbox benchmarks, against a release build on loopback with the stand-in GitHub:
 #
 #  1. Intake: events/s and latency of the `200 queued` answer in outbox mode at concurrency 16,
-#     interleaved with the dry-run path (the target: no worse), and how long the worker then takes
-#     to deliver what was queued.
+#     interleaved with the dry-run path (the target: no worse), with GitHub answering in LATENCY
+#     (default 100ms), down, or answering at once; and how long the worker then takes to deliver
+#     what was queued.
 #  2. Drain after an outage: the stand-in answers 503 while EVENTS events for REPOS repositories
 #     are queued and for OUTAGE in all; then GitHub recovers. Reported: how long until the first
 #     delivery after recovery (the retry backoff and circuit probes decide this), and how fast the
@@ -42,8 +43,9 @@ wait_for() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0
 seconds() { python3 -c "import re,sys; t=sys.argv[1]; print(sum(float(v)*{'h':3600,'m':60,'s':1}[u] for v,u in re.findall(r'([\d.]+)([hms])',t)))" "$1"; }
 now() { date +%s.%N; }
 
-start_standin() { # $1: status
-  "$BIN" github-standin --listen $STANDIN --status "$1" 2>>"$work/standin.log" &
+start_standin() { # $1: status, then extra github-standin flags
+  local status=$1; shift
+  "$BIN" github-standin --listen $STANDIN --status "$status" "$@" 2>>"$work/standin.log" &
   STANDIN_PID=$!
   pids+=("$STANDIN_PID")
   sleep 0.3
@@ -87,23 +89,32 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo
 echo "## Intake at concurrency 16 ($DURATION runs, interleaved; new events for $REPOS repositories)"
 echo
+echo "The outbox rows differ in what GitHub does meanwhile: answers in ${LATENCY:-100ms} (like GitHub), is down"
+echo "(503: the outbox's reason to be), or answers at once (the worker and the stand-in then take CPU"
+echo "from the receiver on the same cores)."
+echo
 echo "| path | concurrency | events/s | p50 ms | p90 ms | p99 ms | requests | errors | outcomes |"
 echo "|---|---|---|---|---|---|---|---|---|"
-start_standin 204
 drains=()
 for round in 1 2; do
   start_serve "dryrun$round"
   bench "dry-run dispatch" --concurrency 16 --duration "$DURATION" --duplicate-ratio 0 --repositories "$REPOS"
   stop_serve
-  start_serve "outbox$round" "${github_env[@]}" DELIVERY_MODE=outbox
-  bench "outbox (200 queued)" --concurrency 16 --duration "$DURATION" --duplicate-ratio 0 --repositories "$REPOS"
-  drains+=("$(wait_drained)")
-  stop_serve
+  for github in latency outage instant; do
+    case $github in
+      latency) start_standin 204 --latency "${LATENCY:-100ms}"; label="outbox, GitHub answers in ${LATENCY:-100ms}" ;;
+      outage) start_standin 503; label="outbox, GitHub down (503)" ;;
+      instant) start_standin 204; label="outbox, GitHub answers at once" ;;
+    esac
+    start_serve "outbox$round$github" "${github_env[@]}" DELIVERY_MODE=outbox
+    bench "$label" --concurrency 16 --duration "$DURATION" --duplicate-ratio 0 --repositories "$REPOS"
+    if [ "$github" = instant ]; then drains+=("$(wait_drained)"); fi
+    stop_serve
+    stop_standin
+  done
 done
 echo
-echo "after each outbox run the worker had delivered everything within ${drains[*]} s of the load's end"
-stop_standin
-
+echo "with GitHub answering at once, the worker had delivered everything within ${drains[*]} s of the load's end"
 echo
 echo "## Drain after an outage of $OUTAGE with $EVENTS events for $REPOS repositories"
 echo

@@ -55,6 +55,12 @@ public actor DeliveryWorker {
     private let stopping = Mutex(false)
     /// Running lanes, one per repository at most.
     private var lanes: [String: Task<EpochMilliseconds?, Never>] = [:]
+    /// The same repositories, readable without the actor (by `notify`). A lane leaves it before it
+    /// signals `wake`, so a dispatch queued as its lane ends is picked up by the next pass.
+    private nonisolated let activeRepositories = Mutex(Set<String>())
+    /// Kept by `updateGauges` (at most once a second): when to look for dispatches past their age.
+    private var oldestPendingQueuedAt: EpochMilliseconds?
+    private var gaugesUpdatedAt: EpochMilliseconds?
     /// Wakes the background loop when something is queued or a lane ends.
     nonisolated let wake = WakeSignal()
 
@@ -93,8 +99,11 @@ public actor DeliveryWorker {
         }
     }
 
-    /// Something was queued: deliver it without waiting for the next poll.
-    public nonisolated func notify() { wake.signal() }
+    /// A dispatch for `repo` was queued: deliver it without waiting for the next poll. When that
+    /// repository's lane is running, it finds the dispatch itself and no pass is needed.
+    public nonisolated func notify(repo: String) {
+        if !activeRepositories.withLock({ $0.contains(repo) }) { wake.signal() }
+    }
 
     /// Stops starting new attempts; attempts in flight finish and are recorded.
     public nonisolated func stop() { stopping.withLock { $0 = true } }
@@ -113,21 +122,27 @@ public actor DeliveryWorker {
     public func deliverDue(waitForLanes: Bool = true) async -> EpochMilliseconds? {
         do {
             try await expireOld()
-            let heads = try await store.pendingHeads(perRepository: settings.batchPerRepository)
+            let heads = try await store.pendingRepositories()
             let now = clock()
+            if heads.isEmpty, lanes.isEmpty {
+                // Idle: say so at once rather than at the next gauge refresh.
+                oldestPendingQueuedAt = nil
+                metrics.outbox(pending: 0, oldestSeconds: 0)
+                return nil
+            }
             var wakeAt: [EpochMilliseconds] = []
             var started: [Task<EpochMilliseconds?, Never>] = []
-            for repo in heads.keys.sorted() where lanes[repo] == nil {
-                let items = heads[repo]!
-                let dueAt = max(items[0].nextAttemptAt, circuits[repo]?.notBefore ?? 0, rateLimitedUntil)
+            for (repo, headDue) in heads.sorted(by: { $0.key < $1.key }) where lanes[repo] == nil {
+                let dueAt = max(headDue, circuits[repo]?.notBefore ?? 0, rateLimitedUntil)
                 if dueAt > now {
                     wakeAt.append(dueAt)
                     continue
                 }
                 // At the limit: a lane that ends wakes the service for another pass.
                 guard lanes.count < settings.maxConcurrentRepositories, !isStopping else { continue }
-                let lane = Task { await self.runLane(repo: repo, first: items) }
+                let lane = Task { await self.runLane(repo: repo) }
                 lanes[repo] = lane
+                activeRepositories.withLock { _ = $0.insert(repo) }
                 started.append(lane)
             }
             if waitForLanes {
@@ -136,9 +151,7 @@ public actor DeliveryWorker {
                 }
             }
             try await updateGauges()
-            if let oldest = try await store.oldestPendingQueuedAt() {
-                wakeAt.append(oldest + settings.policy.maxAge)
-            }
+            if let oldest = oldestPendingQueuedAt { wakeAt.append(oldest + settings.policy.maxAge) }
             return wakeAt.min()
         } catch {
             logger.error("delivery pass failed: state store error", metadata: ["error": .string("\(error)")])
@@ -157,15 +170,14 @@ public actor DeliveryWorker {
 
     /// One repository's lane: sends its due dispatches in order, batch after batch, until one must
     /// wait (a retry) or none is left. Returns when that repository next needs a pass.
-    private func runLane(repo: String, first: [OutboxItem]) async -> EpochMilliseconds? {
+    private func runLane(repo: String) async -> EpochMilliseconds? {
         defer {
             lanes[repo] = nil
+            activeRepositories.withLock { _ = $0.remove(repo) }
             wake.signal()
         }
-        var items = first
-        while true {
-            if let next = await deliver(items, repo: repo) { return next }
-            guard items.count == settings.batchPerRepository, !isStopping else { return nil }
+        while !isStopping {
+            let items: [OutboxItem]
             do {
                 items = try await store.pendingItems(repo: repo, limit: settings.batchPerRepository)
             } catch {
@@ -173,7 +185,9 @@ public actor DeliveryWorker {
                 return clock() + 1000
             }
             if items.isEmpty { return nil }
+            if let next = await deliver(items, repo: repo) { return next }
         }
+        return nil
     }
 
     /// Sends dispatches of one repository in order. Returns the time the first one that cannot go
@@ -307,6 +321,7 @@ public actor DeliveryWorker {
     private func expireOld() async throws {
         let now = clock()
         let maxAge = settings.policy.maxAge
+        if let oldest = oldestPendingQueuedAt, oldest + maxAge > now { return }
         for item in try await store.expiredPending(queuedAtOrBefore: now - maxAge) {
             let why = item.lastError.map { "; last error: \($0)" } ?? ""
             let report = DeliveryReport(
@@ -319,10 +334,16 @@ public actor DeliveryWorker {
         }
     }
 
-    private func updateGauges() async throws {
+    /// The pending count and oldest age, read at most once a second (a count over a long queue is
+    /// not free, and passes can come many times a second).
+    private func updateGauges(force: Bool = false) async throws {
+        let now = clock()
+        if !force, let last = gaugesUpdatedAt, now >= last, now - last < 1000 { return }
+        gaugesUpdatedAt = now
         let oldest = try await store.oldestPendingQueuedAt()
+        oldestPendingQueuedAt = oldest
         let pending = try await store.pendingCount()
-        metrics.outbox(pending: pending, oldestSeconds: oldest.map { Double(max(0, clock() - $0)) / 1000 } ?? 0)
+        metrics.outbox(pending: pending, oldestSeconds: oldest.map { Double(max(0, now - $0)) / 1000 } ?? 0)
     }
 
     /// "1.2s", "45s", "5m0s": short and unambiguous in logs and details.

@@ -173,7 +173,7 @@ public struct EventPipeline: Sendable {
         // GitHub has the event, and Flux's retry should not send it twice.)
         let inMemory = write.record.outcome.isDelivered || (claimed && committed)
         await dedup.complete(target.dedupKey.rawValue, recordedAt: inMemory ? receivedAt : nil)
-        if case .outbox(let worker) = delivery, committed { worker.notify() }
+        if case .outbox(let worker) = delivery, committed { worker.notify(repo: repo) }
         return answer
     }
 

@@ -359,19 +359,18 @@ extension StateStore {
 
     // MARK: - Reads
 
-    /// The next pending dispatches of each repository, in outbox order, at most `perRepository` each:
-    /// the delivery worker sends them one after another, repositories side by side.
-    public func pendingHeads(perRepository: Int) async throws -> [String: [OutboxItem]] {
+    /// Every repository with pending dispatches, and when its next one (the head of its queue) is
+    /// due. One small query: the delivery worker runs it on every pass.
+    public func pendingRepositories() async throws -> [String: EpochMilliseconds] {
         try await pool.read { db in
-            var result: [String: [OutboxItem]] = [:]
-            let repos = try String.fetchAll(db, sql: "SELECT DISTINCT dispatch_repo FROM outbox WHERE state = 'pending'")
-            for repo in repos {
-                result[repo] = try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM outbox WHERE state = 'pending' AND dispatch_repo = ? ORDER BY id LIMIT ?",
-                    arguments: [repo, perRepository]
-                ).map(OutboxItem.init(row:))
-            }
+            var result: [String: EpochMilliseconds] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT dispatch_repo, next_attempt_at FROM outbox WHERE id IN (
+                        SELECT MIN(id) FROM outbox WHERE state = 'pending' GROUP BY dispatch_repo)
+                    """)
+            while let row = try rows.next() { result[row[0]] = row[1] }
             return result
         }
     }

@@ -37,8 +37,8 @@ final class OutboxStoreTests: XCTestCase {
 
     /// The next pending dispatch of `repo`.
     func head(_ repo: String) async throws -> OutboxItem {
-        let heads = try await store.pendingHeads(perRepository: 1)
-        return try XCTUnwrap(heads[repo]?.first, "nothing pending for \(repo)")
+        let items = try await store.pendingItems(repo: repo, limit: 1)
+        return try XCTUnwrap(items.first, "nothing pending for \(repo)")
     }
 
     func testQueuedEventOutboxRowAndClaimAreWrittenTogetherAndReadInOrderPerRepository() async throws {
@@ -46,9 +46,12 @@ final class OutboxStoreTests: XCTestCase {
         try await queue(repo: "Altinn/b", key: "k2")
         try await queue(repo: "Altinn/a", key: "k3")
         XCTAssertEqual(try store.dedupEntryCount(), 3)
-        let heads = try await store.pendingHeads(perRepository: 10)
-        XCTAssertEqual(heads["Altinn/a"]?.map(\.dedupKey), ["k1", "k3"])
-        XCTAssertEqual(heads["Altinn/b"]?.map(\.dedupKey), ["k2"])
+        let a = try await store.pendingItems(repo: "Altinn/a", limit: 10)
+        XCTAssertEqual(a.map(\.dedupKey), ["k1", "k3"])
+        let b = try await store.pendingItems(repo: "Altinn/b", limit: 10)
+        XCTAssertEqual(b.map(\.dedupKey), ["k2"])
+        let repositories = try await store.pendingRepositories()
+        XCTAssertEqual(repositories, ["Altinn/a": 1_000, "Altinn/b": 1_000], "each repository with its head's next attempt")
         let first = try await head("Altinn/a")
         XCTAssertEqual(first.dedupKey, "k1")
         let summary = try store.outboxSummary(endedSince: 0)
@@ -127,7 +130,7 @@ final class OutboxStoreTests: XCTestCase {
         XCTAssertEqual(again.state, .pending)
         XCTAssertEqual(again.attempts, 0)
         XCTAssertEqual(again.requestedBy, "alice")
-        let order = try await store.pendingHeads(perRepository: 5)["Altinn/a"]?.map(\.eventID)
+        let order = try await store.pendingItems(repo: "Altinn/a", limit: 5).map(\.eventID)
         XCTAssertEqual(order, [other, id])
         XCTAssertEqual(try store.dedupEntryCount(), 2)
         let detail = try XCTUnwrap(try store.eventDetail(id: id))
