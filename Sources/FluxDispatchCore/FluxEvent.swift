@@ -104,6 +104,12 @@ extension FluxEvent {
         guard first == UInt8(ascii: "{") else {
             throw FluxEventParseError(description: "body is not a JSON object")
         }
+        // JSON text is UTF-8 (RFC 8259). The decoder checks the strings it decodes but skips
+        // unknown fields unchecked; the whole body is validated so that what is stored is exactly
+        // what was received, and a bad byte anywhere is refused the same way.
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw FluxEventParseError(description: "body is not valid UTF-8")
+        }
         do {
             return try JSONDecoder().decode(FluxEvent.self, from: data)
         } catch let DecodingError.typeMismatch(_, context) {

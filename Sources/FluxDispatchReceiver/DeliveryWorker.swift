@@ -55,9 +55,11 @@ public actor DeliveryWorker {
     private let stopping = Mutex(false)
     /// Running lanes, one per repository at most.
     private var lanes: [String: Task<EpochMilliseconds?, Never>] = [:]
-    /// The same repositories, readable without the actor (by `notify`). A lane leaves it before it
-    /// signals `wake`, so a dispatch queued as its lane ends is picked up by the next pass.
-    private nonisolated let activeRepositories = Mutex(Set<String>())
+    /// Repositories a new dispatch need not wake the service for, readable without the actor (by
+    /// `notify`): until when each is busy (a lane runs: `.max`) or waiting (its head is due later:
+    /// a retry, a paused circuit, a rate limit). A dispatch queued behind them cannot go earlier.
+    /// A lane updates its entry before it signals `wake`, so nothing queued as it ends is missed.
+    private nonisolated let quietUntil = Mutex([String: EpochMilliseconds]())
     /// Kept by `updateGauges` (at most once a second): when to look for dispatches past their age.
     private var oldestPendingQueuedAt: EpochMilliseconds?
     private var gaugesUpdatedAt: EpochMilliseconds?
@@ -102,7 +104,9 @@ public actor DeliveryWorker {
     /// A dispatch for `repo` was queued: deliver it without waiting for the next poll. When that
     /// repository's lane is running, it finds the dispatch itself and no pass is needed.
     public nonisolated func notify(repo: String) {
-        if !activeRepositories.withLock({ $0.contains(repo) }) { wake.signal() }
+        let quiet = quietUntil.withLock { $0[repo] }
+        if let quiet, quiet > clock() { return }
+        wake.signal()
     }
 
     /// Stops starting new attempts; attempts in flight finish and are recorded.
@@ -126,23 +130,27 @@ public actor DeliveryWorker {
             let now = clock()
             if heads.isEmpty, lanes.isEmpty {
                 // Idle: say so at once rather than at the next gauge refresh.
+                quietUntil.withLock { $0.removeAll() }
                 oldestPendingQueuedAt = nil
                 metrics.outbox(pending: 0, oldestSeconds: 0)
                 return nil
             }
             var wakeAt: [EpochMilliseconds] = []
             var started: [Task<EpochMilliseconds?, Never>] = []
+            let running = Set(lanes.keys)
+            quietUntil.withLock { quiet in quiet = quiet.filter { heads[$0.key] != nil || running.contains($0.key) } }
             for (repo, headDue) in heads.sorted(by: { $0.key < $1.key }) where lanes[repo] == nil {
                 let dueAt = max(headDue, circuits[repo]?.notBefore ?? 0, rateLimitedUntil)
                 if dueAt > now {
                     wakeAt.append(dueAt)
+                    quietUntil.withLock { $0[repo] = dueAt }
                     continue
                 }
                 // At the limit: a lane that ends wakes the service for another pass.
                 guard lanes.count < settings.maxConcurrentRepositories, !isStopping else { continue }
                 let lane = Task { await self.runLane(repo: repo) }
                 lanes[repo] = lane
-                activeRepositories.withLock { _ = $0.insert(repo) }
+                quietUntil.withLock { $0[repo] = .max }
                 started.append(lane)
             }
             if waitForLanes {
@@ -171,11 +179,14 @@ public actor DeliveryWorker {
     /// One repository's lane: sends its due dispatches in order, batch after batch, until one must
     /// wait (a retry) or none is left. Returns when that repository next needs a pass.
     private func runLane(repo: String) async -> EpochMilliseconds? {
-        defer {
-            lanes[repo] = nil
-            activeRepositories.withLock { _ = $0.remove(repo) }
-            wake.signal()
-        }
+        let next = await laneLoop(repo: repo)
+        lanes[repo] = nil
+        quietUntil.withLock { $0[repo] = next }
+        wake.signal()
+        return next
+    }
+
+    private func laneLoop(repo: String) async -> EpochMilliseconds? {
         while !isStopping {
             let items: [OutboxItem]
             do {

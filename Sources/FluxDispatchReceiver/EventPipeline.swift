@@ -141,9 +141,7 @@ public struct EventPipeline: Sendable {
             metrics.dryRunDispatched(repo: repo, eventType: target.eventType, reason: event.reason)
         case .outbox:
             write.record.outcome = .queued
-            write.enqueue = OutboxEntry(
-                dispatchRepo: repo, eventType: target.eventType, dedupKey: target.dedupKey.rawValue,
-                payload: record.payload ?? "")
+            write.enqueue = OutboxEntry(dispatchRepo: repo, eventType: target.eventType, dedupKey: target.dedupKey.rawValue)
         case .github(let github):
             let result = await github.dispatch(to: target.repository, payload: payloadBytes)
             write.record.outcome = result.outcome

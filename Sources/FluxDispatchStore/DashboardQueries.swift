@@ -230,7 +230,7 @@ extension StateStore {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]) else { return nil }
             let attempts = try Self.attempts(forEvent: id, in: db)
-            let delivery = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE event_id = ?", arguments: [id])
+            let delivery = try Row.fetchOne(db, sql: "SELECT \(OutboxItem.columns) WHERE o.event_id = ?", arguments: [id])
                 .map(OutboxItem.init(row:))
             return EventDetail(
                 entry: FeedEntry(row: row), sourceAddress: row["source_address"], severity: row["severity"],

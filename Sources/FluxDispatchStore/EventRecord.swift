@@ -87,18 +87,16 @@ public struct EventWrite: Sendable {
     }
 }
 
-/// A dispatch to be queued in the outbox with its event.
+/// A dispatch to be queued in the outbox with its event. What is sent is the event record's
+/// `payload`, stored once.
 public struct OutboxEntry: Sendable, Equatable {
     public var dispatchRepo: String
     public var eventType: String
     public var dedupKey: String
-    /// The JSON body to POST to GitHub.
-    public var payload: String
 
-    public init(dispatchRepo: String, eventType: String, dedupKey: String, payload: String) {
+    public init(dispatchRepo: String, eventType: String, dedupKey: String) {
         self.dispatchRepo = dispatchRepo
         self.eventType = eventType
         self.dedupKey = dedupKey
-        self.payload = payload
     }
 }

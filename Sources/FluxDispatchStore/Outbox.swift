@@ -51,6 +51,9 @@ public struct OutboxItem: Sendable, Equatable {
         self.requestedBy = requestedBy
     }
 
+    /// What to select (after SELECT) to read items: the outbox row with its event's payload.
+    static let columns = "o.*, e.payload AS payload FROM outbox o JOIN event e ON e.id = o.event_id"
+
     init(row: Row) {
         id = row["id"]
         eventID = row["event_id"]
@@ -60,7 +63,7 @@ public struct OutboxItem: Sendable, Equatable {
         environment = row["environment"]
         reason = row["reason"]
         dedupKey = row["dedup_key"]
-        payload = row["payload"]
+        payload = row["payload"] ?? ""
         state = DeliveryState(rawValue: row["state"]) ?? .pending
         queuedAt = row["queued_at"]
         attempts = row["attempts"]
@@ -213,12 +216,11 @@ extension StateStore {
         requestedBy: String?, in db: Database
     ) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO outbox (event_id, dispatch_repo, event_type, product, environment, reason, dedup_key, payload,
+            INSERT INTO outbox (event_id, dispatch_repo, event_type, product, environment, reason, dedup_key,
                 state, queued_at, next_attempt_at, requested_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
             """).execute(arguments: [
-                eventID, entry.dispatchRepo, entry.eventType, product, environment, reason, entry.dedupKey, entry.payload,
-                at, at, requestedBy,
+                eventID, entry.dispatchRepo, entry.eventType, product, environment, reason, entry.dedupKey, at, at, requestedBy,
             ])
     }
 
@@ -333,7 +335,7 @@ extension StateStore {
                 throw RedeliveryError(kind: .alreadyQueued, description: "event \(eventID) is already queued for delivery")
             }
             guard let outcome = Outcome(rawValue: outcomeText), outcome.canBeRedelivered,
-                let payload: String = event["payload"], let dedupKey: String = event["dedup_key"]
+                (event["payload"] as String?) != nil, let dedupKey: String = event["dedup_key"]
             else {
                 throw RedeliveryError(
                     kind: .notRedeliverable,
@@ -341,7 +343,7 @@ extension StateStore {
             }
             try db.execute(sql: "DELETE FROM outbox WHERE event_id = ?", arguments: [eventID])
             try Self.enqueue(
-                OutboxEntry(dispatchRepo: event["dispatch_repo"], eventType: event["event_type"], dedupKey: dedupKey, payload: payload),
+                OutboxEntry(dispatchRepo: event["dispatch_repo"], eventType: event["event_type"], dedupKey: dedupKey),
                 eventID: eventID, product: event["product"], environment: event["environment"], reason: event["reason"], at: at,
                 requestedBy: operatorName, in: db)
             try db.execute(
@@ -353,7 +355,7 @@ extension StateStore {
             try db.execute(
                 sql: "INSERT INTO redelivery (event_id, operator, requested_at, previous_outcome) VALUES (?, ?, ?, ?)",
                 arguments: [eventID, operatorName, at, outcomeText])
-            return try OutboxItem(row: Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE event_id = ?", arguments: [eventID])!)
+            return try OutboxItem(row: Row.fetchOne(db, sql: "SELECT \(OutboxItem.columns) WHERE o.event_id = ?", arguments: [eventID])!)
         }
     }
 
@@ -379,7 +381,7 @@ extension StateStore {
     public func pendingItems(repo: String, limit: Int) async throws -> [OutboxItem] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM outbox WHERE state = 'pending' AND dispatch_repo = ? ORDER BY id LIMIT ?",
+                db, sql: "SELECT \(OutboxItem.columns) WHERE o.state = 'pending' AND o.dispatch_repo = ? ORDER BY o.id LIMIT ?",
                 arguments: [repo, limit]
             ).map(OutboxItem.init(row:))
         }
@@ -389,7 +391,7 @@ extension StateStore {
     public func expiredPending(queuedAtOrBefore: EpochMilliseconds, limit: Int = 1000) async throws -> [OutboxItem] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM outbox WHERE state = 'pending' AND queued_at <= ? ORDER BY id LIMIT ?",
+                db, sql: "SELECT \(OutboxItem.columns) WHERE o.state = 'pending' AND o.queued_at <= ? ORDER BY o.id LIMIT ?",
                 arguments: [queuedAtOrBefore, limit]
             ).map(OutboxItem.init(row:))
         }
@@ -408,7 +410,7 @@ extension StateStore {
 
     public func outboxItem(eventID: Int64) throws -> OutboxItem? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE event_id = ?", arguments: [eventID]).map(OutboxItem.init(row:))
+            try Row.fetchOne(db, sql: "SELECT \(OutboxItem.columns) WHERE o.event_id = ?", arguments: [eventID]).map(OutboxItem.init(row:))
         }
     }
 

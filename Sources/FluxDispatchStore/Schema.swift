@@ -169,7 +169,7 @@ enum Schema {
                     environment TEXT NOT NULL,
                     reason TEXT NOT NULL,
                     dedup_key TEXT NOT NULL,
-                    payload TEXT NOT NULL,
+                    -- (the payload to send is the event's: event.payload)
                     -- pending, delivered, rejected or dead
                     state TEXT NOT NULL,
                     queued_at INTEGER NOT NULL,

@@ -193,6 +193,12 @@ final class FluxEventParsingTests: XCTestCase {
         XCTAssertEqual(try parse("{\"x\": \(nested), \"reason\": \"BuildFailed\"}").reason, "BuildFailed")
     }
 
+    func testInvalidUTF8InAnIgnoredFieldAlsoThrows() {
+        var bytes = Array("{\"reason\": \"ReconciliationSucceeded\", \"unknown\": \"".utf8)
+        bytes += [0xC3, 0x28] + Array("\"}".utf8)
+        XCTAssertEqual(parseError(bytes)?.description, "body is not valid UTF-8")
+    }
+
     func testInvalidUTF8Throws() {
         let prefix = Array("{\"reason\": \"Reconciliation".utf8)
         let suffix = Array("Succeeded\"}".utf8)

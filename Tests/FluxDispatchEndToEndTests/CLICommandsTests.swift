@@ -87,7 +87,7 @@ final class CLICommandsTests: XCTestCase {
                     eventType: "flux-deploy", dedupKey: "storage-key", outcome: .queued, httpStatus: 200, githubStatus: nil,
                     durationMilliseconds: 2, detail: "", body: "{}", payload: "{}"),
                 recordDedupKey: "storage-key",
-                enqueue: OutboxEntry(dispatchRepo: "Altinn/storage", eventType: "flux-deploy", dedupKey: "storage-key", payload: "{}")))
+                enqueue: OutboxEntry(dispatchRepo: "Altinn/storage", eventType: "flux-deploy", dedupKey: "storage-key")))
         let queued = Subprocess.run([binary, "status", "--json", "--db", db])
         XCTAssertEqual(queued.status, 0, "a queued dispatch is not a failure\n\(queued.output)")
         let pending = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(queued.output.utf8)) as? [String: Any])

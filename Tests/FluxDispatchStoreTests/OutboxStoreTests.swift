@@ -32,7 +32,7 @@ final class OutboxStoreTests: XCTestCase {
         return try await store.record(
             EventWrite(
                 record: record, recordDedupKey: key,
-                enqueue: OutboxEntry(dispatchRepo: repo, eventType: "flux-deploy", dedupKey: key, payload: record.payload!)))
+                enqueue: OutboxEntry(dispatchRepo: repo, eventType: "flux-deploy", dedupKey: key)))
     }
 
     /// The next pending dispatch of `repo`.
