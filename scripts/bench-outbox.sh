@@ -12,10 +12,12 @@
 #
 #   scripts/bench-outbox.sh                        # 10 s intake runs, a 10-minute outage
 #   OUTAGE=2m EVENTS=2000 scripts/bench-outbox.sh  # a quicker look
+#   PARTS=drain scripts/bench-outbox.sh            # one part only (intake, drain)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
+PARTS=${PARTS:-intake,drain}
 OUTAGE=${OUTAGE:-10m}
 EVENTS=${EVENTS:-10000}
 REPOS=${REPOS:-20}
@@ -86,6 +88,7 @@ PY
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(swift --version 2>/dev/null | head -1)"
+if [[ $PARTS == *intake* ]]; then
 echo
 echo "## Intake at concurrency 16 ($DURATION runs, interleaved; new events for $REPOS repositories)"
 echo
@@ -115,6 +118,8 @@ for round in 1 2; do
 done
 echo
 echo "with GitHub answering at once, the worker had delivered everything within ${drains[*]} s of the load's end"
+fi
+[[ $PARTS == *drain* ]] || exit 0
 echo
 echo "## Drain after an outage of $OUTAGE with $EVENTS events for $REPOS repositories"
 echo

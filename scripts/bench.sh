@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs the receiver benchmarks against a release build on loopback and prints the figures that go
-# in BENCHMARKS.md: events/s and latency on the duplicate path, the dry-run dispatch path and the
-# dispatch path to a loopback stand-in GitHub, at concurrency 1, 16 and 64; p99 at a steady
-# 500 events/s; resident memory of `serve` after 100,000 events.
+# in BENCHMARKS.md: first the receiver against its ceiling (a bare Hummingbird server that reads the
+# body and answers 200, `flux-dispatch bench-ceiling`) under identical load, interleaved, as ratios
+# (the machine is shared and noisy, so only same-minute ratios mean much); then events/s and
+# latency on the duplicate path, the dry-run dispatch path and the dispatch path to a loopback
+# stand-in GitHub, at concurrency 1, 16 and 64; p99 at a steady 500 events/s; resident memory of
+# `serve` after 100,000 events.
 #
 #   scripts/bench.sh                 # 10 s per run
 #   DURATION=30s scripts/bench.sh    # longer runs
@@ -29,6 +32,8 @@ openssl genrsa -out "$work/app.pem" 2048 2>/dev/null
 WEBHOOK=127.0.0.1:18480
 METRICS=127.0.0.1:19490
 STANDIN=127.0.0.1:18499
+CEILING=127.0.0.1:18470
+ROUNDS=${ROUNDS:-3}
 
 wait_for() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 
@@ -43,14 +48,29 @@ start_serve() { # $1: store name, rest: extra env
 
 stop_serve() { kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; }
 
-bench() { # label, then bench flags
-  local label=$1; shift
-  local out
-  out=$("$BIN" bench --url "http://$WEBHOOK/flux-events" --token-file "$work/token" --json "$@")
-  python3 - "$label" "$out" <<'PY'
+run_bench() { # url, then bench flags; prints the JSON
+  local url=$1; shift
+  "$BIN" bench --url "$url" --token-file "$work/token" --json "$@"
+}
+
+row() { # label, JSON
+  python3 - "$1" "$2" <<'PY'
 import json, sys
 label, r = sys.argv[1], json.loads(sys.argv[2])
 print(f"| {label} | {r['concurrency']} | {r['events_per_second']:.0f} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} | {r['p99_ms']:.2f} | {r['requests']} | {r['errors']} | {', '.join(f'{k}: {v}' for k, v in sorted(r['outcomes'].items()))} |")
+PY
+}
+
+bench() { # label, then bench flags
+  local label=$1; shift
+  row "$label" "$(run_bench "http://$WEBHOOK/flux-events" "$@")"
+}
+
+ratio() { # label, receiver JSON, ceiling JSON
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+label, r, c = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+print(f"| {label} | {c['events_per_second']:.0f} (p99 {c['p99_ms']:.2f} ms) | {r['events_per_second']:.0f} (p99 {r['p99_ms']:.2f} ms) | {r['events_per_second'] / c['events_per_second']:.2f} |")
 PY
 }
 
@@ -58,6 +78,32 @@ rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(swift --version 2>/dev/null | head -1)"
 echo "duration per run: $DURATION"
+
+# Against the ceiling, interleaved: ceiling, receiver, ceiling, receiver, … at concurrency 64.
+"$BIN" bench-ceiling --listen $CEILING 2>>"$work/ceiling.log" &
+pids+=($!)
+"$BIN" github-standin --listen $STANDIN 2>>"$work/standin.log" &
+pids+=($!)
+wait_for_port() { for _ in $(seq 1 100); do (echo > "/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
+wait_for_port $CEILING
+wait_for_port $STANDIN
+echo
+echo "| round: path at concurrency 64 | ceiling events/s | receiver events/s | ratio |"
+echo "|---|---|---|---|"
+for round in $(seq 1 "$ROUNDS"); do
+  start_serve "ceiling-dup$round"
+  c=$(run_bench "http://$CEILING/flux-events" --concurrency 64 --duration "$DURATION" --duplicate-ratio 1)
+  r=$(run_bench "http://$WEBHOOK/flux-events" --concurrency 64 --duration "$DURATION" --duplicate-ratio 1)
+  ratio "$round: duplicate" "$r" "$c"
+  stop_serve
+  start_serve "ceiling-dispatch$round" GITHUB_APP_ID=1 GITHUB_INSTALLATION_ID=1 GITHUB_PRIVATE_KEY_PATH="$work/app.pem" \
+    GITHUB_API_URL="http://$STANDIN" DRY_RUN=false DELIVERY_MODE=sync
+  c=$(run_bench "http://$CEILING/flux-events" --concurrency 64 --duration "$DURATION" --duplicate-ratio 0)
+  r=$(run_bench "http://$WEBHOOK/flux-events" --concurrency 64 --duration "$DURATION" --duplicate-ratio 0)
+  ratio "$round: dispatch (stand-in GitHub, sync)" "$r" "$c"
+  stop_serve
+done
+
 echo
 echo "| path | concurrency | events/s | p50 ms | p90 ms | p99 ms | requests | errors | outcomes |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -70,9 +116,6 @@ bench "steady 500/s (mixed, 50% duplicates)" --concurrency 16 --duration "$DURAT
 stop_serve
 
 # Dispatch path to the loopback stand-in GitHub.
-"$BIN" github-standin --listen $STANDIN 2>>"$work/standin.log" &
-pids+=($!)
-sleep 0.5
 start_serve github GITHUB_APP_ID=1 GITHUB_INSTALLATION_ID=1 GITHUB_PRIVATE_KEY_PATH="$work/app.pem" \
   GITHUB_API_URL="http://$STANDIN" DRY_RUN=false DELIVERY_MODE=sync
 for c in 1 16 64; do bench "dispatch (stand-in GitHub)" --concurrency $c --duration "$DURATION" --duplicate-ratio 0; done

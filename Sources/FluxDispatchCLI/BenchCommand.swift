@@ -5,7 +5,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A load generator for the receiver: signed Flux events over keep-alive HTTP/1.1 connections.
 struct BenchCommand: AsyncParsableCommand {
@@ -245,9 +245,9 @@ struct EventSource: Sendable {
     }
 
     final class Counter: Sendable {
-        private let value = Mutex(0)
+        private let value = NIOLockedValueBox(0)
         func next() -> Int {
-            value.withLock {
+            value.withLockedValue {
                 $0 += 1
                 return $0
             }

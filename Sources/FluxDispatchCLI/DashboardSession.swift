@@ -3,7 +3,7 @@ import FluxDispatchDashboard
 import FluxDispatchStore
 import FluxDispatchTerminal
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -164,7 +164,7 @@ final class DashboardSession {
 
 /// Set from a signal handler's queue, read by the loop.
 final class StopFlag: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    func set() { value.withLock { $0 = true } }
+    private let value = NIOLockedValueBox(false)
+    var isSet: Bool { value.withLockedValue { $0 } }
+    func set() { value.withLockedValue { $0 = true } }
 }

@@ -15,7 +15,7 @@ struct FluxDispatchCommand: AsyncParsableCommand {
         version: FluxDispatchVersion.current,
         subcommands: [
             ServeCommand.self, DashCommand.self, DemoCommand.self, StatusCommand.self, EventsCommand.self, DismissCommand.self,
-            UndismissCommand.self, RedeliverCommand.self, SendCommand.self, BenchCommand.self, BenchCeilingCommand.self, BenchDashboardCommand.self,
+            UndismissCommand.self, RedeliverCommand.self, SendCommand.self, BenchCommand.self, BenchCeilingCommand.self, BenchDashboardCommand.self, BenchReadersCommand.self,
             GitHubStandInCommand.self,
         ]
     )

@@ -2,7 +2,7 @@ import FluxDispatchCore
 import FluxDispatchStore
 import Foundation
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Delivers the outbox: sends pending dispatches to GitHub until each is delivered, rejected or
 /// dead, and records every attempt in the store.
@@ -52,14 +52,14 @@ public actor DeliveryWorker {
     private var lastFailure: [String: (detail: String, at: EpochMilliseconds)] = [:]
     /// Set from a rate-limit answer: no repository is sent to before this.
     private var rateLimitedUntil: EpochMilliseconds = 0
-    private let stopping = Mutex(false)
+    private let stopping = NIOLockedValueBox(false)
     /// Running lanes, one per repository at most.
     private var lanes: [String: Task<EpochMilliseconds?, Never>] = [:]
     /// Repositories a new dispatch need not wake the service for, readable without the actor (by
     /// `notify`): until when each is busy (a lane runs: `.max`) or waiting (its head is due later:
     /// a retry, a paused circuit, a rate limit). A dispatch queued behind them cannot go earlier.
     /// A lane updates its entry before it signals `wake`, so nothing queued as it ends is missed.
-    private nonisolated let quietUntil = Mutex([String: EpochMilliseconds]())
+    private nonisolated let quietUntil = NIOLockedValueBox([String: EpochMilliseconds]())
     /// Kept by `updateGauges` (at most once a second): when to look for dispatches past their age.
     private var oldestPendingQueuedAt: EpochMilliseconds?
     private var gaugesUpdatedAt: EpochMilliseconds?
@@ -104,13 +104,13 @@ public actor DeliveryWorker {
     /// A dispatch for `repo` was queued: deliver it without waiting for the next poll. When that
     /// repository's lane is running, it finds the dispatch itself and no pass is needed.
     public nonisolated func notify(repo: String) {
-        let quiet = quietUntil.withLock { $0[repo] }
+        let quiet = quietUntil.withLockedValue { $0[repo] }
         if let quiet, quiet > clock() { return }
         wake.signal()
     }
 
     /// Stops starting new attempts; attempts in flight finish and are recorded.
-    public nonisolated func stop() { stopping.withLock { $0 = true } }
+    public nonisolated func stop() { stopping.withLockedValue { $0 = true } }
 
     /// Whether the repository is paused (circuit open), for tests and logs.
     public func isPaused(_ repo: String) -> Bool { circuits[repo]?.isOpen ?? false }
@@ -130,7 +130,7 @@ public actor DeliveryWorker {
             let now = clock()
             if heads.isEmpty, lanes.isEmpty {
                 // Idle: say so at once rather than at the next gauge refresh.
-                quietUntil.withLock { $0.removeAll() }
+                quietUntil.withLockedValue { $0.removeAll() }
                 oldestPendingQueuedAt = nil
                 metrics.outbox(pending: 0, oldestSeconds: 0)
                 return nil
@@ -138,19 +138,23 @@ public actor DeliveryWorker {
             var wakeAt: [EpochMilliseconds] = []
             var started: [Task<EpochMilliseconds?, Never>] = []
             let running = Set(lanes.keys)
-            quietUntil.withLock { quiet in quiet = quiet.filter { heads[$0.key] != nil || running.contains($0.key) } }
+            quietUntil.withLockedValue { quiet in quiet = quiet.filter { heads[$0.key] != nil || running.contains($0.key) } }
             for (repo, headDue) in heads.sorted(by: { $0.key < $1.key }) where lanes[repo] == nil {
                 let dueAt = max(headDue, circuits[repo]?.notBefore ?? 0, rateLimitedUntil)
                 if dueAt > now {
                     wakeAt.append(dueAt)
-                    quietUntil.withLock { $0[repo] = dueAt }
+                    quietUntil.withLockedValue { $0[repo] = dueAt }
                     continue
                 }
-                // At the limit: a lane that ends wakes the service for another pass.
-                guard lanes.count < settings.maxConcurrentRepositories, !isStopping else { continue }
+                // At the limit: a lane that ends wakes the service for another pass, so new
+                // dispatches for this repository need not.
+                guard lanes.count < settings.maxConcurrentRepositories, !isStopping else {
+                    quietUntil.withLockedValue { $0[repo] = .max }
+                    continue
+                }
                 let lane = Task { await self.runLane(repo: repo) }
                 lanes[repo] = lane
-                quietUntil.withLock { $0[repo] = .max }
+                quietUntil.withLockedValue { $0[repo] = .max }
                 started.append(lane)
             }
             if waitForLanes {
@@ -174,14 +178,14 @@ public actor DeliveryWorker {
         }
     }
 
-    private var isStopping: Bool { stopping.withLock { $0 } }
+    private var isStopping: Bool { stopping.withLockedValue { $0 } }
 
     /// One repository's lane: sends its due dispatches in order, batch after batch, until one must
     /// wait (a retry) or none is left. Returns when that repository next needs a pass.
     private func runLane(repo: String) async -> EpochMilliseconds? {
         let next = await laneLoop(repo: repo)
         lanes[repo] = nil
-        quietUntil.withLock { $0[repo] = next }
+        quietUntil.withLockedValue { $0[repo] = next }
         wake.signal()
         return next
     }
@@ -218,7 +222,16 @@ public actor DeliveryWorker {
                 await record(report, repo: repo)
                 continue
             }
-            let result = await dispatcher.dispatch(to: repository, payload: Array(item.payload.utf8))
+            var result = await dispatcher.dispatch(to: repository, payload: Array(item.payload.utf8))
+            if result.githubStatus == 401 {
+                // The token went stale (revoked, rotated, or minted by a GitHub that restarted): it
+                // has been dropped, so one more try at once with a new one, not a backoff.
+                let again = await dispatcher.dispatch(to: repository, payload: Array(item.payload.utf8))
+                result = GitHubDispatcher.Result(
+                    outcome: again.outcome, githubStatus: again.githubStatus, detail: again.detail,
+                    errorCode: again.errorCode, durationSeconds: again.durationSeconds,
+                    attempts: result.attempts + again.attempts, retryAfterSeconds: again.retryAfterSeconds)
+            }
             let report = decide(item: item, result: result, at: clock())
             await record(report, repo: repo, result: result)
             if case .retry(let at, _, _) = report.result { return max(at, circuits[repo]?.notBefore ?? 0) }

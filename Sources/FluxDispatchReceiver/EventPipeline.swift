@@ -124,7 +124,8 @@ public struct EventPipeline: Sendable {
         case .duplicate:
             metrics.dedupHit(reason: event.reason)
             record.outcome = .duplicate
-            return await finish(EventWrite(record: record), started: started)
+            // A duplicate changes nothing that matters after a crash: recorded, but not waited for.
+            return await finish(EventWrite(record: record), started: started, waitForCommit: false)
         case .proceed(let keys):
             evict = keys
         }
@@ -176,8 +177,9 @@ public struct EventPipeline: Sendable {
     }
 
     /// Records the event and answers. A store failure is answered 500 so Flux retries: an answer of
-    /// 200 promises the event is recorded.
-    private func finish(_ write: EventWrite, started: ContinuousClock.Instant) async -> Answer {
+    /// 200 promises the event is recorded. A duplicate is recorded without waiting for the commit
+    /// (`StateStore.recordLater`): it repeats an event that is already recorded.
+    private func finish(_ write: EventWrite, started: ContinuousClock.Instant, waitForCommit: Bool = true) async -> Answer {
         var write = write
         let elapsed = ContinuousClock.now - started
         write.record.durationMilliseconds = Double(elapsed.components.seconds) * 1000
@@ -191,7 +193,11 @@ public struct EventPipeline: Sendable {
         if let status = r.githubStatus { metadata["github_status"] = .stringConvertible(status) }
         if !r.detail.isEmpty { metadata["detail"] = .string(r.detail) }
         do {
-            _ = try await store.record(write)
+            if waitForCommit {
+                _ = try await store.record(write)
+            } else {
+                await store.recordLater(write)
+            }
         } catch {
             metadata["error"] = .string("\(error)")
             logger.error("event not recorded: state store write failed", metadata: metadata)

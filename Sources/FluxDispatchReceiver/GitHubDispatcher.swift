@@ -61,7 +61,7 @@ public struct GitHubDispatcher: Sendable {
                 DispatchAttempt(
                     startedAt: startedAt, request: .dispatch, status: status, durationMilliseconds: seconds * 1000,
                     error: classified.outcome == .dispatched ? nil : classified.detail))
-            if status == 401 { await tokens.invalidate() }
+            if status == 401 { await tokens.invalidate(token.value) }
             let retryAfter = status < 300 ? nil : RetryAfter.seconds(
                 status: status, retryAfter: response.headers.first(name: "Retry-After"),
                 rateLimitRemaining: response.headers.first(name: "x-ratelimit-remaining"),

@@ -78,8 +78,10 @@ public actor InstallationTokenProvider {
         return result
     }
 
-    /// Forgets the cached token (GitHub said it is no longer good).
-    public func invalidate() {
+    /// Forgets the cached token (GitHub said it is no longer good). With `value`, only if the cached
+    /// token is that one: a request made with an older token must not throw away a newer one.
+    public func invalidate(_ value: String? = nil) {
+        if let value, cached?.value != value { return }
         cached = nil
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -66,7 +66,7 @@ public struct JSONLogHandler: LogHandler {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let seconds = Int(now.tv_sec)
-        let prefix = secondCache.withLock { cache -> String in
+        let prefix = secondCache.withLockedValue { cache -> String in
             if cache.second == seconds { return cache.text }
             var time = now.tv_sec
             var parts = tm()
@@ -79,7 +79,7 @@ public struct JSONLogHandler: LogHandler {
         return prefix + "." + pad3(Int(now.tv_nsec / 1_000_000)) + "Z"
     }
 
-    private static let secondCache = Mutex<(second: Int, text: String)>((-1, ""))
+    private static let secondCache = NIOLockedValueBox<(second: Int, text: String)>((-1, ""))
 
     private static func pad2(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
     private static func pad3(_ n: Int) -> String { n < 10 ? "00\(n)" : n < 100 ? "0\(n)" : "\(n)" }
@@ -146,7 +146,7 @@ public struct JSONLogHandler: LogHandler {
 public final class LogOutput: Sendable {
     private enum Target { case fileDescriptor(Int32), memory, discard }
     private let target: Target
-    private let captured = Mutex<[String]>([])
+    private let captured = NIOLockedValueBox<[String]>([])
 
     public static let standardError = LogOutput(target: .fileDescriptor(2))
 
@@ -165,7 +165,7 @@ public final class LogOutput: Sendable {
     /// Discards everything.
     public static let discard = LogOutput(target: .discard)
 
-    public var lines: [String] { captured.withLock { $0 } }
+    public var lines: [String] { captured.withLockedValue { $0 } }
 
     func write(_ line: String) {
         switch target {
@@ -183,7 +183,7 @@ public final class LogOutput: Sendable {
                 }
             }
         case .memory:
-            captured.withLock { $0.append(line) }
+            captured.withLockedValue { $0.append(line) }
         case .discard:
             break
         }

@@ -1,6 +1,7 @@
 import FluxDispatchCore
 import Metrics
 import Prometheus
+import NIOConcurrencyHelpers
 
 /// The reference service's metric families (same names, same labels), plus our own
 /// `flux_dispatch_*` additions, recorded through swift-metrics into a Prometheus registry that
@@ -9,6 +10,9 @@ import Prometheus
 public final class ReceiverMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
+    /// Counters already made, by label and dimensions: the hot path (every event) reuses them
+    /// instead of asking the factory, and its registry lock, each time.
+    private let counters = NIOLockedValueBox<[String: Metrics.Counter]>([:])
 
     static let dispatchDurationBuckets: [Duration] = [
         .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
@@ -26,31 +30,29 @@ public final class ReceiverMetrics: Sendable {
     }
 
     public func eventReceived(reason: String) {
-        Counter(label: "flux_dispatch_events_received_total", dimensions: [("reason", Self.reasonLabel(reason))], factory: factory)
+        counter("flux_dispatch_events_received_total", [("reason", Self.reasonLabel(reason))])
             .increment()
     }
 
     public func dispatched(repo: String, eventType: String, reason: String) {
-        Counter(label: "flux_dispatch_dispatches_total", dimensions: Self.routeLabels(repo, eventType, reason), factory: factory)
+        counter("flux_dispatch_dispatches_total", Self.routeLabels(repo, eventType, reason))
             .increment()
     }
 
     public func dryRunDispatched(repo: String, eventType: String, reason: String) {
-        Counter(
-            label: "flux_dispatch_dryrun_dispatches_total", dimensions: Self.routeLabels(repo, eventType, reason), factory: factory
-        ).increment()
+        counter("flux_dispatch_dryrun_dispatches_total", Self.routeLabels(repo, eventType, reason)).increment()
     }
 
     /// `errorCode` is the HTTP status (`"404"`), `timeout`, `connection` or `auth`.
     public func dispatchError(repo: String, eventType: String, errorCode: String) {
-        Counter(
-            label: "flux_dispatch_dispatch_errors_total",
-            dimensions: [("repo", repo), ("event_type", Self.bounded(eventType)), ("error_code", errorCode)], factory: factory
+        counter(
+            "flux_dispatch_dispatch_errors_total",
+            [("repo", repo), ("event_type", Self.bounded(eventType)), ("error_code", errorCode)]
         ).increment()
     }
 
     public func dedupHit(reason: String) {
-        Counter(label: "flux_dispatch_dedup_hits_total", dimensions: [("reason", Self.reasonLabel(reason))], factory: factory)
+        counter("flux_dispatch_dedup_hits_total", [("reason", Self.reasonLabel(reason))])
             .increment()
     }
 
@@ -59,7 +61,7 @@ public final class ReceiverMetrics: Sendable {
     }
 
     public func githubAuthError() {
-        Counter(label: "flux_dispatch_github_auth_errors_total", factory: factory).increment()
+        counter("flux_dispatch_github_auth_errors_total", []).increment()
     }
 
     public func dispatchDuration(repo: String, seconds: Double) {
@@ -75,17 +77,30 @@ public final class ReceiverMetrics: Sendable {
 
     /// Outbox mode: a failed delivery attempt that will be tried again.
     public func deliveryRetry(repo: String) {
-        Counter(label: "flux_dispatch_delivery_retries_total", dimensions: [("repo", repo)], factory: factory).increment()
+        counter("flux_dispatch_delivery_retries_total", [("repo", repo)]).increment()
     }
 
     /// Outbox mode: a dispatch given up after `OUTBOX_MAX_AGE`.
     public func outboxDead(repo: String) {
-        Counter(label: "flux_dispatch_outbox_dead_total", dimensions: [("repo", repo)], factory: factory).increment()
+        counter("flux_dispatch_outbox_dead_total", [("repo", repo)]).increment()
     }
 
     /// Requests refused before they were trusted, by kind (`bad_signature`, `too_large`, `unparseable`).
     public func requestRejected(kind: String) {
-        Counter(label: "flux_dispatch_requests_rejected_total", dimensions: [("kind", kind)], factory: factory).increment()
+        counter("flux_dispatch_requests_rejected_total", [("kind", kind)]).increment()
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Counter {
+        var key = label
+        for (name, value) in dimensions {
+            key += "\u{0}" + name + "\u{0}" + value
+        }
+        return counters.withLockedValue { cache in
+            if let counter = cache[key] { return counter }
+            let counter = Metrics.Counter(label: label, dimensions: dimensions, factory: factory)
+            cache[key] = counter
+            return counter
+        }
     }
 
     /// The Prometheus text exposition of every family.

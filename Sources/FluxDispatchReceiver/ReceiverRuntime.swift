@@ -36,7 +36,11 @@ public final class ReceiverRuntime: Sendable {
         let verifier = try Self.loadVerifier(configuration)
         let appKey = try configuration.githubApp.map { app throws(ConfigurationError) in try GitHubAppKey.load(path: app.privateKeyPath) }
 
-        let store = try StateStore(path: configuration.stateDB)
+        let store = try StateStore(path: configuration.stateDB) { write, error in
+            logger.error(
+                "a duplicate's record could not be written",
+                metadata: ["product": .string(write.record.event.product), "error": .string("\(error)")])
+        }
         self.store = store
         let metrics = ReceiverMetrics()
         self.metrics = metrics
@@ -194,6 +198,7 @@ public final class ReceiverRuntime: Sendable {
             runError = error
         }
         try? await httpClient?.shutdown()
+        await store.flush()
         do {
             try store.close()
         } catch {

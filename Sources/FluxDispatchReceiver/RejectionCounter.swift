@@ -1,11 +1,11 @@
 import FluxDispatchStore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Counts requests refused before they were trusted, per minute and source address, in memory.
 /// The counts are flushed to the store every few seconds, so a flood of unsigned requests costs one
 /// small write per interval instead of a row each.
 public final class RejectionCounter: Sendable {
-    private let counts = Mutex<[RejectionCountKey: Int]>([:])
+    private let counts = NIOLockedValueBox<[RejectionCountKey: Int]>([:])
     /// A flood from many addresses must not grow memory without bound either.
     private let maxKeys = 10_000
 
@@ -13,7 +13,7 @@ public final class RejectionCounter: Sendable {
 
     public func add(_ kind: RejectionKind, source: String, at now: EpochMilliseconds) {
         let key = RejectionCountKey(minute: now - now % 60_000, sourceAddress: source, kind: kind)
-        counts.withLock { counts in
+        counts.withLockedValue { counts in
             if counts[key] == nil, counts.count >= maxKeys {
                 counts[RejectionCountKey(minute: key.minute, sourceAddress: "(other)", kind: kind), default: 0] += 1
             } else {
@@ -24,7 +24,7 @@ public final class RejectionCounter: Sendable {
 
     /// Takes the counts gathered so far, leaving the counter empty.
     public func drain() -> [RejectionCountKey: Int] {
-        counts.withLock { counts in
+        counts.withLockedValue { counts in
             defer { counts = [:] }
             return counts
         }

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Wakes one sleeping loop early: `signal()` from anywhere, `wait(upTo:)` in the loop. A signal
 /// sent while nobody waits is kept, so the next wait returns at once and no wake-up is lost.
@@ -8,12 +8,12 @@ public final class WakeSignal: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     public init() {}
 
     public func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
                 return waiter
@@ -33,7 +33,7 @@ public final class WakeSignal: Sendable {
             }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { continuation in
-                    let resumeNow = state.withLock { state -> Bool in
+                    let resumeNow = state.withLockedValue { state -> Bool in
                         if state.signalled || Task.isCancelled {
                             state.signalled = false
                             return true
@@ -48,6 +48,6 @@ public final class WakeSignal: Sendable {
             }
             group.cancelAll()
         }
-        state.withLock { $0.signalled = false }
+        state.withLockedValue { $0.signalled = false }
     }
 }

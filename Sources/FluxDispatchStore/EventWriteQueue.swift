@@ -6,25 +6,49 @@ import GRDB
 /// At low load every write is committed at once (no timer, no added latency); under load the cost of
 /// a commit is shared by every event waiting for it, which is what lets the receiver answer
 /// thousands of events a second while still answering 200 only after the event is on disk.
+///
+/// A write can also be queued without waiting (`submitDetached`): it goes into the next commit like
+/// the others, and a failure is reported to `onDetachedFailure` instead of to a caller.
 actor EventWriteQueue {
+    private typealias Waiter = CheckedContinuation<Int64, any Error>
+
     private let pool: DatabasePool
-    private var pending: [(write: EventWrite, continuation: CheckedContinuation<Int64, any Error>)] = []
+    /// Writes waiting for the next commit; one without a waiter is not waited for.
+    private var pending: [(write: EventWrite, waiter: Waiter?)] = []
     private var isFlushing = false
+    /// Callers of `drain()`, resumed when nothing is pending any more.
+    private var drainers: [CheckedContinuation<Void, Never>] = []
+    private let onDetachedFailure: @Sendable (EventWrite, any Error) -> Void
     /// An upper bound on one transaction, so a burst cannot hold the write lock for long.
     private let maxBatch = 512
 
-    init(pool: DatabasePool) {
+    init(pool: DatabasePool, onDetachedFailure: @escaping @Sendable (EventWrite, any Error) -> Void) {
         self.pool = pool
+        self.onDetachedFailure = onDetachedFailure
     }
 
     func submit(_ write: EventWrite) async throws -> Int64 {
         try await withCheckedThrowingContinuation { continuation in
             pending.append((write, continuation))
-            if !isFlushing {
-                isFlushing = true
-                Task { await self.flush() }
-            }
+            startFlushing()
         }
+    }
+
+    func submitDetached(_ write: EventWrite) {
+        pending.append((write, nil))
+        startFlushing()
+    }
+
+    /// Returns once every write queued so far has been committed (or has failed).
+    func drain() async {
+        guard isFlushing || !pending.isEmpty else { return }
+        await withCheckedContinuation { drainers.append($0) }
+    }
+
+    private func startFlushing() {
+        guard !isFlushing else { return }
+        isFlushing = true
+        Task { await self.flush() }
     }
 
     private func flush() async {
@@ -35,7 +59,7 @@ actor EventWriteQueue {
             let results: [Result<Int64, any Error>]
             do {
                 results = try await pool.write { db in
-                    try writes.map { write in
+                    writes.map { write in
                         do {
                             var id: Int64 = 0
                             try db.inSavepoint {
@@ -52,9 +76,16 @@ actor EventWriteQueue {
                 results = Array(repeating: .failure(error), count: batch.count)
             }
             for (entry, result) in zip(batch, results) {
-                entry.continuation.resume(with: result)
+                if let waiter = entry.waiter {
+                    waiter.resume(with: result)
+                } else if case .failure(let error) = result {
+                    onDetachedFailure(entry.write, error)
+                }
             }
         }
         isFlushing = false
+        let waiting = drainers
+        drainers = []
+        for drainer in waiting { drainer.resume() }
     }
 }

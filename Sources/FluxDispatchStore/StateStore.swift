@@ -19,7 +19,8 @@ public final class StateStore: Sendable {
 
     /// Opens (creating if needed) the store at `path`. The directory is created mode 0700 and the
     /// file 0600: events carry deployment details and must not be world-readable.
-    public init(path: String) throws {
+    /// `onDetachedFailure` hears of writes queued with `recordLater` that failed.
+    public init(path: String, onDetachedFailure: @escaping @Sendable (EventWrite, any Error) -> Void = { _, _ in }) throws {
         self.path = path
         try Self.prepareFile(at: path)
         var configuration = Configuration()
@@ -51,7 +52,7 @@ public final class StateStore: Sendable {
             }
             throw StoreError(kind: .cannotOpen, path: path, problem: error.message ?? "\(error)")
         }
-        writeQueue = EventWriteQueue(pool: pool)
+        writeQueue = EventWriteQueue(pool: pool, onDetachedFailure: onDetachedFailure)
     }
 
     /// Checkpoints the WAL into the database file and closes the connections; call after the last
@@ -92,6 +93,19 @@ public final class StateStore: Sendable {
     /// event's id once it is committed.
     public func record(_ write: EventWrite) async throws -> Int64 {
         try await writeQueue.submit(write)
+    }
+
+    /// Queues an event's writes for the next group commit without waiting for it. For records whose
+    /// loss in a crash costs nothing but the record itself (a duplicate: the event it repeats is
+    /// already recorded and dispatched), so their answer need not wait on the disk. A graceful stop
+    /// commits them (`flush`); a killed process loses at most the last few milliseconds of them.
+    public func recordLater(_ write: EventWrite) async {
+        await writeQueue.submitDetached(write)
+    }
+
+    /// Waits until every write queued so far is committed.
+    public func flush() async {
+        await writeQueue.drain()
     }
 
     /// Applies one event's writes inside an open transaction.
@@ -416,6 +430,17 @@ public final class StateStore: Sendable {
             for row in try Row.fetchAll(db, sql: "SELECT outcome, COUNT(*) AS n FROM event GROUP BY outcome") {
                 result[row["outcome"]] = row["n"]
             }
+            return result
+        }
+    }
+
+    /// For each dedup key, how many events of each outcome carry it (for crash and soak checks).
+    public func outcomesByDedupKey() throws -> [String: [String: Int]] {
+        try pool.read { db in
+            var result: [String: [String: Int]] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT dedup_key, outcome, COUNT(*) FROM event WHERE dedup_key IS NOT NULL GROUP BY dedup_key, outcome")
+            while let row = try rows.next() { result[row[0], default: [:]][row[1]] = row[2] }
             return result
         }
     }

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A stand-in for the parts of the GitHub API flux-dispatch uses, for tests, benchmarks and the
 /// demo, on loopback only:
@@ -59,57 +59,57 @@ public final class GitHubStandIn: Sendable {
         var requests: [String: Int] = [:]
     }
 
-    let state = Mutex(State())
+    let state = NIOLockedValueBox(State())
 
     public init() {}
 
     // MARK: Inspection and control
 
-    public var dispatches: [Dispatch] { state.withLock { $0.dispatches } }
-    public var tokensMinted: Int { state.withLock { $0.tokensMinted } }
-    public var tokenRequests: Int { state.withLock { $0.tokenRequests } }
+    public var dispatches: [Dispatch] { state.withLockedValue { $0.dispatches } }
+    public var tokensMinted: Int { state.withLockedValue { $0.tokensMinted } }
+    public var tokenRequests: Int { state.withLockedValue { $0.tokenRequests } }
 
     public func dispatches(to repository: String) -> [Dispatch] {
-        state.withLock { $0.dispatches.filter { $0.repository == repository } }
+        state.withLockedValue { $0.dispatches.filter { $0.repository == repository } }
     }
 
     /// How many authenticated dispatch requests `repository` got, accepted or not.
     public func requestCount(to repository: String) -> Int {
-        state.withLock { $0.requests[repository] ?? 0 }
+        state.withLockedValue { $0.requests[repository] ?? 0 }
     }
 
     public func setBehaviour(_ behaviour: Behaviour, for repository: String) {
-        state.withLock { $0.behaviours[repository] = behaviour }
+        state.withLockedValue { $0.behaviours[repository] = behaviour }
     }
 
     public func setDefaultBehaviour(_ behaviour: Behaviour) {
-        state.withLock { $0.defaultBehaviour = behaviour }
+        state.withLockedValue { $0.defaultBehaviour = behaviour }
     }
 
     /// The next answers for `repository`, used once each before its behaviour applies again.
     public func script(_ answers: [Behaviour], for repository: String) {
-        state.withLock { $0.scripted[repository, default: []].append(contentsOf: answers) }
+        state.withLockedValue { $0.scripted[repository, default: []].append(contentsOf: answers) }
     }
 
     /// Drops scripted answers not used yet: GitHub is well again.
     public func clearScripts() {
-        state.withLock { $0.scripted = [:] }
+        state.withLockedValue { $0.scripted = [:] }
     }
 
     public func setTokenStatus(_ status: Int) {
-        state.withLock { $0.tokenStatus = status }
+        state.withLockedValue { $0.tokenStatus = status }
     }
 
     public func setTokenLifetime(_ seconds: TimeInterval) {
-        state.withLock { $0.tokenLifetime = seconds }
+        state.withLockedValue { $0.tokenLifetime = seconds }
     }
 
     public func setTokenDelay(_ delay: Duration) {
-        state.withLock { $0.tokenDelay = delay }
+        state.withLockedValue { $0.tokenDelay = delay }
     }
 
     public func reset() {
-        state.withLock { $0 = State() }
+        state.withLockedValue { $0 = State() }
     }
 
     // MARK: Serving
@@ -143,7 +143,7 @@ public final class GitHubStandIn: Sendable {
     }
 
     private func mintToken(_ request: Request) async -> Response {
-        let (status, lifetime, delay) = state.withLock { s -> (Int, TimeInterval, Duration) in
+        let (status, lifetime, delay) = state.withLockedValue { s -> (Int, TimeInterval, Duration) in
             s.tokenRequests += 1
             return (s.tokenStatus, s.tokenLifetime, s.tokenDelay)
         }
@@ -162,7 +162,7 @@ public final class GitHubStandIn: Sendable {
         }
         let token = "ghs_standin_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
         let expires = ISO8601DateFormatter().string(from: Date().addingTimeInterval(lifetime))
-        state.withLock {
+        state.withLockedValue {
             $0.tokensMinted += 1
             $0.issuedTokens.insert(token)
         }
@@ -171,11 +171,11 @@ public final class GitHubStandIn: Sendable {
 
     private func recordDispatch(_ request: Request, repository: String, body: ByteBuffer) async -> Response {
         let auth = request.headers[.authorization] ?? ""
-        let known = state.withLock { $0.issuedTokens.contains(String(auth.dropFirst(7))) }
+        let known = state.withLockedValue { $0.issuedTokens.contains(String(auth.dropFirst(7))) }
         guard auth.hasPrefix("Bearer "), known else {
             return Self.json(401, ["message": "Bad credentials"])
         }
-        let behaviour = state.withLock { s -> Behaviour in
+        let behaviour = state.withLockedValue { s -> Behaviour in
             s.requests[repository, default: 0] += 1
             if var queue = s.scripted[repository], !queue.isEmpty {
                 let next = queue.removeFirst()
@@ -204,7 +204,7 @@ public final class GitHubStandIn: Sendable {
         let dispatch = Dispatch(
             repository: repository, eventType: decoded.event_type, clientPayload: decoded.client_payload,
             authorization: auth, headers: headers, body: String(buffer: body))
-        state.withLock { $0.dispatches.append(dispatch) }
+        state.withLockedValue { $0.dispatches.append(dispatch) }
         return Response(status: .noContent)
     }
 

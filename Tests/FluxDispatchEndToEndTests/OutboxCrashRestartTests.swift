@@ -65,7 +65,8 @@ final class OutboxCrashRestartTests: XCTestCase {
         var duplicatesAnswered = 0
         var kills: [Int] = []
         var rng = SystemRandomNumberGenerator()
-        for round in 0..<4 {
+        let rounds = Int(ProcessInfo.processInfo.environment["CRASH_ROUNDS"] ?? "") ?? 4
+        for round in 0..<rounds {
             // GitHub misbehaves a little each round: two failures for two of the repositories.
             github.script([.init(status: 503, message: "Service Unavailable"), .init(status: 502, message: "Bad Gateway")], for: repos[1])
             github.script([.init(status: 500, message: "boom"), .init(status: 503, message: "Service Unavailable")], for: repos[3])
@@ -157,6 +158,15 @@ final class OutboxCrashRestartTests: XCTestCase {
         let store = try StateStore(path: db)
         XCTAssertEqual(try store.integrityCheck(), "ok")
         XCTAssertEqual(try store.outcomeCounts()["queued"], nil, "nothing left queued")
+        // In the store exactly once: one event per key that is not a duplicate, and it was dispatched.
+        let byKey = try store.outcomesByDedupKey()
+        var notOnce: [String] = []
+        for key in queued {
+            let outcomes = byKey[key] ?? [:]
+            if outcomes.filter({ $0.key != "duplicate" }) != ["dispatched": 1] { notOnce.append("\(key): \(outcomes)") }
+        }
+        XCTAssertEqual(notOnce, [], "each queued event recorded once and dispatched")
+        XCTAssertGreaterThanOrEqual(try store.dedupEntryCount(), queued.count, "the dedup state holds every delivered key")
         try store.close()
         print("crash-restart: kills after \(kills) ms; \(answered200) answered 200 (\(queued.count) queued, \(duplicatesAnswered) duplicates); \(github.dispatches.count) delivered, \(repeats) repeated, \(missing.count) missing")
         await gitHubGroup.triggerGracefulShutdown()

@@ -1,0 +1,18 @@
+import FluxDispatchCore
+
+/// Any bytes as a webhook body: parsing either throws or gives an event that the rest of the
+/// pipeline (triage, dedup key, payload) handles; nothing may crash, hang or leak.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzEventParser(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let bytes = UnsafeRawBufferPointer(start: start, count: count)
+    guard let event = try? FluxEvent.parse(bytes) else { return 0 }
+    let rules = Triage.Rules(allowedOrganisations: ["Altinn"], defaultEventType: "flux-deploy")
+    if case .dispatch(let target) = Triage(event: event, rules: rules) {
+        let payload = DispatchPayload(event: event, eventType: target.eventType)
+        precondition(payload.clientPayload.message.count <= 1024, "message not cut to 1024 characters")
+        precondition(!target.dedupKey.rawValue.isEmpty, "empty dedup key")
+    }
+    _ = Revision.digest(of: event.revision)
+    _ = Revision.commitSHA(ofOriginRevision: event.originRevision)
+    return 0
+}

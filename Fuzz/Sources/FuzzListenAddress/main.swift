@@ -1,0 +1,13 @@
+import FluxDispatchCore
+
+/// Any text as LISTEN_ADDR / METRICS_ADDR: an error, or an address whose description parses back
+/// to the same address.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzListenAddress(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let text = String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
+    guard let address = try? ListenAddress(parsing: text) else { return 0 }
+    precondition((0...65535).contains(address.port), "port \(address.port) from \(text)")
+    let again = try? ListenAddress(parsing: address.description)
+    precondition(again == address, "\(text) -> \(address.description) does not round-trip")
+    return 0
+}
