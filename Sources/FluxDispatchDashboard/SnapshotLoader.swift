@@ -21,29 +21,32 @@ public struct SnapshotLoader: Sendable {
         self.embeddedFailure = embeddedFailure
     }
 
+    /// One read transaction for the whole frame: a consistent picture, one connection checkout.
     public func load(now: EpochMilliseconds, filter: FeedFilter, feedLimit: Int, detailID: Int64?) throws -> DashboardSnapshot {
-        let live = try store.liveReceivers(freshAfter: now - Self.liveWindow)
-        let receiver: DashboardSnapshot.ReceiverState
-        let info: ReceiverInfo?
-        if let embeddedListen {
-            receiver = .embedded(listen: embeddedListen)
-            info = live.first { $0.pid == CurrentProcess.pid && $0.mode == "embedded" } ?? live.first
-        } else if let other = live.first {
-            receiver = .attached(host: other.host, pid: other.pid, listen: other.listenAddress)
-            info = other
-        } else {
-            receiver = .down(why: embeddedFailure)
-            info = nil
+        try store.read { view in
+            let live = try view.liveReceivers(freshAfter: now - Self.liveWindow)
+            let receiver: DashboardSnapshot.ReceiverState
+            let info: ReceiverInfo?
+            if let embeddedListen {
+                receiver = .embedded(listen: embeddedListen)
+                info = live.first { $0.pid == CurrentProcess.pid && $0.mode == "embedded" } ?? live.first
+            } else if let other = live.first {
+                receiver = .attached(host: other.host, pid: other.pid, listen: other.listenAddress)
+                info = other
+            } else {
+                receiver = .down(why: embeddedFailure)
+                info = nil
+            }
+            let callouts = try view.callouts(for: operatorName)
+            return DashboardSnapshot(
+                now: now, host: host, operatorName: operatorName, receiver: receiver, receiverInfo: info,
+                lastMinute: try view.activity(since: now - 60_000), lastHour: try view.activity(since: now - 3_600_000),
+                lastEventAt: try view.lastEventAt(), callouts: callouts.visible, hiddenCallouts: callouts.hidden,
+                feed: try view.recentEvents(limit: feedLimit, filter: filter),
+                dedupHits: try view.dedupHits(since: now - 3_600_000),
+                detail: try detailID.flatMap { try view.eventDetail(id: $0) },
+                outbox: try view.outboxSummary(endedSince: now - 86_400_000))
         }
-        let callouts = try store.callouts(for: operatorName)
-        return DashboardSnapshot(
-            now: now, host: host, operatorName: operatorName, receiver: receiver, receiverInfo: info,
-            lastMinute: try store.activity(since: now - 60_000), lastHour: try store.activity(since: now - 3_600_000),
-            lastEventAt: try store.lastEventAt(), callouts: callouts.visible, hiddenCallouts: callouts.hidden,
-            feed: try store.recentEvents(limit: feedLimit, filter: filter),
-            dedupHits: try store.dedupHits(since: now - 3_600_000),
-            detail: try detailID.flatMap { try store.eventDetail(id: $0) },
-            outbox: try store.outboxSummary(endedSince: now - 86_400_000))
     }
 }
 

@@ -126,10 +126,16 @@ public enum CalloutBuilder {
 extension StateStore {
     /// The callouts for `operatorName`: a few state rows and the dismissals.
     public func callouts(for operatorName: String) throws -> (visible: [Callout], hidden: [Callout]) {
+        try read { view in try view.callouts(for: operatorName) }
+    }
+}
+
+extension StoreView {
+    /// The callouts for `operatorName`, from the state rows, paused repositories and dismissals.
+    public func callouts(for operatorName: String) throws -> (visible: [Callout], hidden: [Callout]) {
         let failing = try failingStates()
-        let paused = try pool.read { db in try pausedRoutes(in: db) }
         return CalloutBuilder.build(
-            environments: failing.environments, routes: failing.routes, paused: paused, dismissals: try dismissals(),
-            operatorName: operatorName)
+            environments: failing.environments, routes: failing.routes, paused: try StateStore.pausedRoutes(in: db),
+            dismissals: try dismissals(), operatorName: operatorName)
     }
 }

@@ -188,11 +188,7 @@ extension StateStore {
     }
 
     public func dismissals() throws -> [Dismissal] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT product, operator, dismissed_at FROM dismissal ORDER BY dismissed_at DESC").map {
-                Dismissal(product: $0["product"], operatorName: $0["operator"], dismissedAt: $0["dismissed_at"])
-            }
-        }
+        try pool.read { db in try StoreView(db: db).dismissals() }
     }
 
     // MARK: Feed, detail, counters
@@ -201,92 +197,26 @@ extension StateStore {
 
     /// The newest events first, at most `limit`, optionally filtered.
     public func recentEvents(limit: Int, filter: FeedFilter = FeedFilter(), before: Int64? = nil) throws -> [FeedEntry] {
-        try pool.read { db in
-            var conditions: [String] = []
-            var arguments: StatementArguments = []
-            if let before {
-                conditions.append("id < ?")
-                _ = arguments.append(contentsOf: [before])
-            }
-            if !filter.text.isEmpty {
-                conditions.append("(instr(lower(product), lower(?)) > 0 OR instr(lower(environment), lower(?)) > 0)")
-                _ = arguments.append(contentsOf: [filter.text, filter.text])
-            }
-            if filter.failuresOnly {
-                conditions.append("(reason_class = 'failure' OR outcome IN ('dispatch_rejected', 'dispatch_unavailable', 'github_auth_failed', 'dispatch_dead'))")
-            }
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            _ = arguments.append(contentsOf: [limit])
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(FeedEntry.columns) FROM event \(whereClause) ORDER BY id DESC LIMIT ?
-                    """,
-                arguments: arguments
-            ).map(FeedEntry.init(row:))
-        }
+        try pool.read { db in try StoreView(db: db).recentEvents(limit: limit, filter: filter, before: before) }
     }
 
     public func eventDetail(id: Int64) throws -> EventDetail? {
-        try pool.read { db in
-            guard let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT \(FeedEntry.columns), source_address, severity, message, object_kind, object_name,
-                        object_namespace, revision, dedup_key, http_status, body, payload
-                    FROM event WHERE id = ?
-                    """,
-                arguments: [id])
-            else { return nil }
-            let attempts = try Self.attempts(forEvent: id, in: db)
-            let delivery = try Row.fetchOne(db, sql: "SELECT \(OutboxItem.columns) WHERE o.event_id = ?", arguments: [id])
-                .map(OutboxItem.init(row:))
-            return EventDetail(
-                entry: FeedEntry(row: row), sourceAddress: row["source_address"], severity: row["severity"],
-                message: row["message"], objectKind: row["object_kind"], objectName: row["object_name"],
-                objectNamespace: row["object_namespace"], revision: row["revision"], dedupKey: row["dedup_key"],
-                httpStatus: row["http_status"], body: row["body"], payload: row["payload"], attempts: attempts,
-                delivery: delivery, redeliveries: try Self.redeliveries(eventID: id, in: db))
-        }
+        try pool.read { db in try StoreView(db: db).eventDetail(id: id) }
     }
 
     /// Counters summed over the minutes starting at or after `since`.
     public func activity(since: EpochMilliseconds) throws -> ActivitySummary {
-        try pool.read { db in
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COALESCE(SUM(events), 0) AS events, COALESCE(SUM(delivered), 0) AS delivered,
-                        COALESCE(SUM(dispatch_failed), 0) AS failed, COALESCE(SUM(duplicates), 0) AS duplicates
-                    FROM activity_minute WHERE minute >= ?
-                    """,
-                arguments: [since - since % 60_000])
-            return ActivitySummary(
-                events: row?["events"] ?? 0, delivered: row?["delivered"] ?? 0, dispatchFailed: row?["failed"] ?? 0,
-                duplicates: row?["duplicates"] ?? 0)
-        }
+        try pool.read { db in try StoreView(db: db).activity(since: since) }
     }
 
     /// When the newest event was received.
     public func lastEventAt() throws -> EpochMilliseconds? {
-        try pool.read { db in try EpochMilliseconds.fetchOne(db, sql: "SELECT MAX(received_at) FROM event") }
+        try pool.read { db in try StoreView(db: db).lastEventAt() }
     }
 
     /// Dedup hits per product, environment and reason in the minutes since `since`, busiest first.
     public func dedupHits(since: EpochMilliseconds, limit: Int = 200) throws -> [DedupHitSummary] {
-        try pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT product, environment, reason, SUM(count) AS n, MAX(last_at) AS last
-                    FROM dedup_hit_minute WHERE minute >= ?
-                    GROUP BY product, environment, reason ORDER BY last DESC LIMIT ?
-                    """,
-                arguments: [since - since % 60_000, limit]
-            ).map {
-                DedupHitSummary(product: $0["product"], environment: $0["environment"], reason: $0["reason"], count: $0["n"], lastAt: $0["last"])
-            }
-        }
+        try pool.read { db in try StoreView(db: db).dedupHits(since: since, limit: limit) }
     }
 }
 

@@ -429,37 +429,12 @@ extension StateStore {
     /// Pending and retrying counts, the oldest pending, paused repositories, and how many ended
     /// dead or rejected since `endedSince`.
     public func outboxSummary(endedSince: EpochMilliseconds) throws -> OutboxSummary {
-        try pool.read { db in
-            let pending = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) AS n, COALESCE(SUM(attempts > 0), 0) AS retrying, MIN(queued_at) AS oldest
-                    FROM outbox WHERE state = 'pending'
-                    """)
-            var ended: [String: Int] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql: "SELECT state, COUNT(*) AS n FROM outbox WHERE state IN ('dead', 'rejected') AND finished_at >= ? GROUP BY state",
-                arguments: [endedSince])
-            {
-                ended[row["state"]] = row["n"]
-            }
-            let paused = try Self.deliveryCircuits(in: db).filter(\.isPaused).map { circuit in
-                PausedRepository(
-                    circuit: circuit,
-                    pending: try Int.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND dispatch_repo = ?",
-                        arguments: [circuit.dispatchRepo]) ?? 0)
-            }
-            return OutboxSummary(
-                pending: pending?["n"] ?? 0, retrying: pending?["retrying"] ?? 0, oldestQueuedAt: pending?["oldest"],
-                dead: ended["dead"] ?? 0, rejected: ended["rejected"] ?? 0, paused: paused)
-        }
+        try pool.read { db in try StoreView(db: db).outboxSummary(endedSince: endedSince) }
     }
 
     /// For paused repositories: the products and environments whose dispatches wait on them, with
     /// how many, the oldest, and the oldest's event (to open).
-    func pausedRoutes(in db: Database) throws -> [PausedRoute] {
+    static func pausedRoutes(in db: Database) throws -> [PausedRoute] {
         var result: [PausedRoute] = []
         for circuit in try Self.deliveryCircuits(in: db) where circuit.isPaused {
             for row in try Row.fetchAll(

@@ -89,15 +89,7 @@ extension StateStore {
     /// Environments and routes currently failing: what the callouts are made of. Reads only the
     /// state rows kept on write, never the event history.
     public func failingStates() throws -> (environments: [EnvironmentState], routes: [RouteState]) {
-        try pool.read { db in
-            let environments = try Row.fetchAll(
-                db, sql: "SELECT * FROM environment_state WHERE failing_since IS NOT NULL ORDER BY last_failure_at DESC"
-            ).map(EnvironmentState.init(row:))
-            let routes = try Row.fetchAll(
-                db, sql: "SELECT * FROM route_state WHERE failing_since IS NOT NULL ORDER BY last_attempt_at DESC"
-            ).map(RouteState.init(row:))
-            return (environments, routes)
-        }
+        try pool.read { db in try StoreView(db: db).failingStates() }
     }
 
     public func attemptCount() throws -> Int {

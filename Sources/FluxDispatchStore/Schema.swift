@@ -183,6 +183,9 @@ enum Schema {
                     requested_by TEXT
                 );
                 CREATE INDEX outbox_pending ON outbox(dispatch_repo, id) WHERE state = 'pending';
+                -- The queue's depth, oldest and retrying count for every dashboard frame, from the
+                -- index alone; and the dispatches past their maximum age.
+                CREATE INDEX outbox_pending_queued ON outbox(queued_at, attempts) WHERE state = 'pending';
                 CREATE INDEX outbox_finished ON outbox(state, finished_at);
 
                 -- Repositories whose recent attempts failed; a row with opened_at is paused

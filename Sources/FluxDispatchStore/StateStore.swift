@@ -409,13 +409,7 @@ public final class StateStore: Sendable {
 
     /// Receivers that have not stopped and beat at or after `freshAfter`, newest first.
     public func liveReceivers(freshAfter: EpochMilliseconds) throws -> [ReceiverInfo] {
-        try pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM receiver WHERE stopped_at IS NULL AND last_beat_at >= ? ORDER BY last_beat_at DESC",
-                arguments: [freshAfter]
-            ).map(ReceiverInfo.init(row:))
-        }
+        try pool.read { db in try StoreView(db: db).liveReceivers(freshAfter: freshAfter) }
     }
 
     // MARK: - Reads used by tests and the CLI
