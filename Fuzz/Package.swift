@@ -15,7 +15,8 @@ let package = Package(
     name: "FluxDispatchFuzz",
     platforms: [.macOS(.v14)],
     dependencies: [.package(name: "flux-dispatch", path: "..")],
-    targets: targets.map { target in
-        .executableTarget(name: target.name, dependencies: [.product(name: target.library, package: "flux-dispatch")])
+    targets: [.target(name: "FuzzDriver")] + targets.map { target in
+        .executableTarget(
+            name: target.name, dependencies: ["FuzzDriver", .product(name: target.library, package: "flux-dispatch")])
     }
 )

@@ -33,7 +33,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         } else if host.contains(":") {
             throw ParseError(description: "\"\(text)\": put an IPv6 host in brackets, e.g. [::1]:8080")
         }
-        guard !host.contains(where: { $0.isWhitespace || $0 == "/" }) else {
+        guard !host.contains(where: { $0.isWhitespace || $0 == "/" || $0 == "[" || $0 == "]" }) else {
             throw ParseError(description: "\"\(text)\" has an invalid host (\(hint))")
         }
         self.host = host.isEmpty ? "0.0.0.0" : host

@@ -69,4 +69,13 @@ final class ListenAddressTests: XCTestCase {
             XCTAssertEqual(address(parsed.description), parsed, text)
         }
     }
+
+    /// Found by fuzzing (Fuzz/Corpus/FuzzListenAddress/regression-nested-bracket): a bracket inside
+    /// the host was taken as the host, which then could neither be bound nor printed back.
+    func testBracketsInsideTheHostAreRefused() {
+        for text in ["[[]:8080", "[]]:8080", "[a[b]:80", "a]:80", "[::1]]:80"] {
+            XCTAssertThrowsError(try ListenAddress(parsing: text), text)
+        }
+        XCTAssertEqual(try ListenAddress(parsing: "[::1]:80").description, "[::1]:80")
+    }
 }

@@ -1,7 +1,16 @@
 import FluxDispatchCore
+import FuzzDriver
 
 /// Any bytes as a webhook body: parsing either throws or gives an event that the rest of the
 /// pipeline (triage, dedup key, payload) handles; nothing may crash, hang or leak.
+@_cdecl("FuzzEventParser_main")
+public func main(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    runFuzzer(argc, argv) { data, count in
+        guard let data else { return withUnsafeBytes(of: UInt8(0)) { fuzzEventParser($0.baseAddress!, 0) } }
+        return fuzzEventParser(UnsafeRawPointer(data), count)
+    }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzEventParser(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: start, count: count)
@@ -9,7 +18,7 @@ public func fuzzEventParser(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let rules = Triage.Rules(allowedOrganisations: ["Altinn"], defaultEventType: "flux-deploy")
     if case .dispatch(let target) = Triage(event: event, rules: rules) {
         let payload = DispatchPayload(event: event, eventType: target.eventType)
-        precondition(payload.clientPayload.message.count <= 1024, "message not cut to 1024 characters")
+        precondition(payload.client_payload.message.count <= DispatchPayload.maxMessageCharacters, "message not cut to 1024 characters")
         precondition(!target.dedupKey.rawValue.isEmpty, "empty dedup key")
     }
     _ = Revision.digest(of: event.revision)

@@ -1,7 +1,16 @@
 import FluxDispatchCore
+import FuzzDriver
 
 /// Any text as LISTEN_ADDR / METRICS_ADDR: an error, or an address whose description parses back
 /// to the same address.
+@_cdecl("FuzzListenAddress_main")
+public func main(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    runFuzzer(argc, argv) { data, count in
+        guard let data else { return withUnsafeBytes(of: UInt8(0)) { fuzzListenAddress($0.baseAddress!, 0) } }
+        return fuzzListenAddress(UnsafeRawPointer(data), count)
+    }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzListenAddress(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let text = String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)

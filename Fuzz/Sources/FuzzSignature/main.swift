@@ -1,7 +1,16 @@
 import FluxDispatchCore
+import FuzzDriver
 
 /// The input is split into a token, a signature header and a body. Checking any header against any
 /// body must not crash, and the header this verifier makes for a body must verify.
+@_cdecl("FuzzSignature_main")
+public func main(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    runFuzzer(argc, argv) { data, count in
+        guard let data else { return withUnsafeBytes(of: UInt8(0)) { fuzzSignature($0.baseAddress!, 0) } }
+        return fuzzSignature(UnsafeRawPointer(data), count)
+    }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSignature(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
