@@ -14,35 +14,18 @@
 #   OUTAGE=2m EVENTS=2000 scripts/bench-outbox.sh  # a quicker look
 #   PARTS=drain scripts/bench-outbox.sh            # one part only (intake, drain)
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
 PARTS=${PARTS:-intake,drain}
 OUTAGE=${OUTAGE:-10m}
 EVENTS=${EVENTS:-10000}
 REPOS=${REPOS:-20}
-SCRATCH=${SCRATCH:-.build-release}
-swift build -c release --scratch-path "$SCRATCH" --product flux-dispatch >/dev/null
-BIN="$SCRATCH/release/flux-dispatch"
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-head -c 32 /dev/urandom | base64 > "$work/token"
-openssl genrsa -out "$work/app.pem" 2048 2>/dev/null
+source "$(dirname "$0")/common.sh"
 
 WEBHOOK=127.0.0.1:18580
 METRICS=127.0.0.1:19590
 STANDIN=127.0.0.1:18599
 
-wait_for() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
-seconds() { python3 -c "import re,sys; t=sys.argv[1]; print(sum(float(v)*{'h':3600,'m':60,'s':1}[u] for v,u in re.findall(r'([\d.]+)([hms])',t)))" "$1"; }
 now() { date +%s.%N; }
 
 start_standin() { # $1: status, then extra github-standin flags
@@ -66,9 +49,11 @@ start_serve() { # $1: store name, rest: extra env
 
 stop_serve() { kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; }
 
-github_env=(GITHUB_APP_ID=1 GITHUB_INSTALLATION_ID=1 GITHUB_PRIVATE_KEY_PATH="$work/app.pem" GITHUB_API_URL="http://$STANDIN" DRY_RUN=false)
 
-pending() { curl -sf "http://$METRICS/metrics" | awk '/^flux_dispatch_outbox_pending / {print int($2)}'; }
+# Exact, from the store (the gauge is refreshed once a second).
+pending() {
+  { "$BIN" status --json --db "$work/$STORE.db" || true; } | python3 -c 'import json, sys; print(json.load(sys.stdin)["outbox"]["pending"])'
+}
 
 wait_drained() { # prints seconds until the outbox is empty
   local start; start=$(now)
@@ -87,7 +72,7 @@ print(f"| {label} | {r['concurrency']} | {r['events_per_second']:.0f} | {r['p50_
 PY
 }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(swift --version 2>/dev/null | head -1)"
+machine
 if [[ $PARTS == *intake* ]]; then
 echo
 echo "## Intake at concurrency 16 ($DURATION runs, interleaved; new events for $REPOS repositories)"
@@ -109,7 +94,8 @@ for round in 1 2; do
       outage) start_standin 503; label="outbox, GitHub down (503)" ;;
       instant) start_standin 204; label="outbox, GitHub answers at once" ;;
     esac
-    start_serve "outbox$round$github" "${github_env[@]}" DELIVERY_MODE=outbox
+    STORE="outbox$round$github"
+    start_serve "$STORE" $(github_env $STANDIN) DELIVERY_MODE=outbox
     bench "$label" --concurrency 16 --duration "$DURATION" --duplicate-ratio 0 --repositories "$REPOS"
     if [ "$github" = instant ]; then drains+=("$(wait_drained)"); fi
     stop_serve
@@ -124,7 +110,8 @@ echo
 echo "## Drain after an outage of $OUTAGE with $EVENTS events for $REPOS repositories"
 echo
 start_standin 503
-start_serve outage "${github_env[@]}" DELIVERY_MODE=outbox
+STORE=outage
+start_serve outage $(github_env $STANDIN) DELIVERY_MODE=outbox
 outage_start=$(now)
 rate=$(python3 -c "print(max(1, int(float('$EVENTS') / 10)))")
 "$BIN" bench --url "http://$WEBHOOK/flux-events" --token-file "$work/token" --json --concurrency 16 --duration 10s \
@@ -134,16 +121,24 @@ sleep "$(python3 -c "import sys; print(max(0, float(sys.argv[1]) - (float(sys.ar
 stop_standin
 start_standin 204
 recovered=$(now)
-while [ "$(pending)" = "$queued" ]; do sleep 0.1; done
-first=$(now)
-drain=$(wait_drained)
-done_at=$(now)
-python3 - "$queued" "$recovered" "$first" "$done_at" "$drain" <<'PY'
-import sys
-queued, recovered, first, done, drain = int(sys.argv[1]), *map(float, sys.argv[2:5]), float(sys.argv[5])
-print(f"queued during the outage: {queued}")
-print(f"first delivery {first - recovered:.1f} s after GitHub recovered (backoff and circuit probes, at most ~5 min)")
-print(f"then drained in {done - first:.1f} s: {queued / max(done - first, 0.001):.0f} dispatches/s")
-PY
-curl -sf "http://$METRICS/metrics" | grep -E '^flux_dispatch_(delivery_retries_total|outbox_dead_total)' | awk '{s[$1 ~ /retries/ ? "retries" : "dead"] += $2} END {for (k in s) print k ": " s[k]}'
+while [ "$(pending)" != 0 ]; do sleep 0.5; done
+metrics=$(curl -sf "http://$METRICS/metrics" | grep -E '^flux_dispatch_(delivery_retries_total|outbox_dead_total)' || true)
 stop_serve
+# When each dispatch was delivered, from the store.
+python3 - "$work/outage.db" "$queued" "$recovered" "$OUTAGE" <<'PY'
+import sqlite3, sys
+db, queued, recovered, outage = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+rows = sqlite3.connect(db).execute(
+    "SELECT finished_at FROM outbox WHERE state = 'delivered' ORDER BY finished_at").fetchall()
+times = [r[0] / 1000 for r in rows]
+first, last = times[0], times[-1]
+print(f"queued during the {outage} outage: {queued}; delivered: {len(times)}")
+print(f"first delivery {first - recovered:.1f} s after GitHub recovered (the paused repositories' next probes)")
+print(f"all delivered {last - recovered:.1f} s after recovery; from the first delivery to the last: {last - first:.1f} s, {len(times) / max(last - first, 0.001):.0f} dispatches/s")
+# Per repository, the drain once its probe succeeded.
+per = sqlite3.connect(db).execute(
+    "SELECT dispatch_repo, COUNT(*), (MAX(finished_at) - MIN(finished_at)) / 1000.0 FROM outbox WHERE state = 'delivered' GROUP BY dispatch_repo").fetchall()
+rates = sorted(n / max(span, 0.001) for _, n, span in per)
+print(f"per repository once its probe went through: {rates[len(rates) // 2]:.0f} dispatches/s (median of {len(rates)})")
+PY
+echo "$metrics" | awk '{s[$1 ~ /retries/ ? "retries" : "dead"] += $2} END {for (k in s) print k ": " s[k]}'

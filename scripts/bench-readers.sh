@@ -8,28 +8,12 @@
 #   scripts/bench-readers.sh                          # 10 viewers, 500 events/s, 2 minutes each way
 #   DURATION=30s scripts/bench-readers.sh             # a quicker look
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-2m}
 VIEWERS=${VIEWERS:-10}
 RATE=${RATE:-500}
-SCRATCH=${SCRATCH:-.build-release}
-if [ -z "${BIN:-}" ]; then
-  swift build -c release --scratch-path "$SCRATCH" --product flux-dispatch >/dev/null
-  BIN="$SCRATCH/release/flux-dispatch"
-fi
+source "$(dirname "$0")/common.sh"
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-head -c 32 /dev/urandom | base64 > "$work/token"
-openssl genrsa -out "$work/app.pem" 2048 2>/dev/null
 WEBHOOK=127.0.0.1:18680
 METRICS=127.0.0.1:19690
 STANDIN=127.0.0.1:18699
@@ -37,20 +21,19 @@ STANDIN=127.0.0.1:18699
 "$BIN" github-standin --listen $STANDIN --latency 100ms 2>>"$work/standin.log" &
 pids+=($!)
 env HMAC_TOKEN_PATH="$work/token" STATE_DB="$work/state.db" LISTEN_ADDR=$WEBHOOK METRICS_ADDR=$METRICS LOG_LEVEL=warning \
-  GITHUB_APP_ID=1 GITHUB_INSTALLATION_ID=1 GITHUB_PRIVATE_KEY_PATH="$work/app.pem" GITHUB_API_URL="http://$STANDIN" \
-  DELIVERY_MODE=outbox "$BIN" serve 2>>"$work/serve.log" &
+  $(github_env $STANDIN) DELIVERY_MODE=outbox "$BIN" serve 2>>"$work/serve.log" &
 pids+=($!)
-for _ in $(seq 1 100); do curl -sf "http://$WEBHOOK/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for "http://$WEBHOOK/healthz"
 
 load() {
   "$BIN" bench --url "http://$WEBHOOK/flux-events" --token-file "$work/token" --json --concurrency 16 \
     --rate "$RATE" --duration "$DURATION" --duplicate-ratio 0.3 --repositories 20
 }
 
-echo "machine: $(nproc) cores; $VIEWERS viewers; $RATE events/s for $DURATION each way"
+machine
+echo "$VIEWERS viewers; $RATE events/s for $DURATION each way"
 alone=$(load)
-"$BIN" bench-readers --db "$work/state.db" --viewers "$VIEWERS" --duration "$(python3 -c "
-import re; t='$DURATION'; print(str(sum(float(v)*{'h':3600,'m':60,'s':1}[u] for v,u in re.findall(r'([\d.]+)([hms])',t)) + 4) + 's')")" \
+"$BIN" bench-readers --db "$work/state.db" --viewers "$VIEWERS" --duration "$(( $(seconds "$DURATION") + 4 ))s" \
   > "$work/readers.json" &
 readers=$!
 sleep 2

@@ -10,24 +10,9 @@
 #   scripts/bench.sh                 # 10 s per run
 #   DURATION=30s scripts/bench.sh    # longer runs
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
-SCRATCH=${SCRATCH:-.build-release}
-swift build -c release --scratch-path "$SCRATCH" --product flux-dispatch >/dev/null
-BIN="$SCRATCH/release/flux-dispatch"
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-head -c 32 /dev/urandom | base64 > "$work/token"
-openssl genrsa -out "$work/app.pem" 2048 2>/dev/null
+source "$(dirname "$0")/common.sh"
 
 WEBHOOK=127.0.0.1:18480
 METRICS=127.0.0.1:19490
@@ -35,7 +20,6 @@ STANDIN=127.0.0.1:18499
 CEILING=127.0.0.1:18470
 ROUNDS=${ROUNDS:-3}
 
-wait_for() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 
 start_serve() { # $1: store name, rest: extra env
   local db="$work/$1.db"; shift
@@ -76,7 +60,7 @@ PY
 
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(swift --version 2>/dev/null | head -1)"
+machine
 echo "duration per run: $DURATION"
 
 # Against the ceiling, interleaved: ceiling, receiver, ceiling, receiver, … at concurrency 64.
@@ -96,8 +80,7 @@ for round in $(seq 1 "$ROUNDS"); do
   r=$(run_bench "http://$WEBHOOK/flux-events" --concurrency 64 --duration "$DURATION" --duplicate-ratio 1)
   ratio "$round: duplicate" "$r" "$c"
   stop_serve
-  start_serve "ceiling-dispatch$round" GITHUB_APP_ID=1 GITHUB_INSTALLATION_ID=1 GITHUB_PRIVATE_KEY_PATH="$work/app.pem" \
-    GITHUB_API_URL="http://$STANDIN" DRY_RUN=false DELIVERY_MODE=sync
+  start_serve "ceiling-dispatch$round" $(github_env $STANDIN) DELIVERY_MODE=sync
   c=$(run_bench "http://$CEILING/flux-events" --concurrency 64 --duration "$DURATION" --duplicate-ratio 0)
   r=$(run_bench "http://$WEBHOOK/flux-events" --concurrency 64 --duration "$DURATION" --duplicate-ratio 0)
   ratio "$round: dispatch (stand-in GitHub, sync)" "$r" "$c"
@@ -116,8 +99,7 @@ bench "steady 500/s (mixed, 50% duplicates)" --concurrency 16 --duration "$DURAT
 stop_serve
 
 # Dispatch path to the loopback stand-in GitHub.
-start_serve github GITHUB_APP_ID=1 GITHUB_INSTALLATION_ID=1 GITHUB_PRIVATE_KEY_PATH="$work/app.pem" \
-  GITHUB_API_URL="http://$STANDIN" DRY_RUN=false DELIVERY_MODE=sync
+start_serve github $(github_env $STANDIN) DELIVERY_MODE=sync
 for c in 1 16 64; do bench "dispatch (stand-in GitHub)" --concurrency $c --duration "$DURATION" --duplicate-ratio 0; done
 stop_serve
 

@@ -9,33 +9,16 @@
 #   DURATION=2m INTERVAL=20s scripts/soak.sh          # what .ci/run does
 #   BIN=.build/debug/flux-dispatch scripts/soak.sh    # a binary already built
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-30m}
 INTERVAL=${INTERVAL:-60s}
 RATE=${RATE:-200}
 WARMUP=${WARMUP:-2}
-SCRATCH=${SCRATCH:-.build-release}
-if [ -z "${BIN:-}" ]; then
-  swift build -c release --scratch-path "$SCRATCH" --product flux-dispatch >/dev/null
-  BIN="$SCRATCH/release/flux-dispatch"
-fi
-seconds() { python3 -c "import re,sys; print(int(sum(float(v)*{'h':3600,'m':60,'s':1}[u] for v,u in re.findall(r'([\d.]+)([hms])',sys.argv[1]))))" "$1"; }
+source "$(dirname "$0")/common.sh"
 total=$(seconds "$DURATION")
 step=$(seconds "$INTERVAL")
 rounds=$(( (total + step - 1) / step ))
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-head -c 32 /dev/urandom | base64 > "$work/token"
-openssl genrsa -out "$work/app.pem" 2>/dev/null 2048
 WEBHOOK=127.0.0.1:18780
 METRICS=127.0.0.1:19790
 STANDIN=127.0.0.1:18799
@@ -43,11 +26,10 @@ STANDIN=127.0.0.1:18799
 "$BIN" github-standin --listen $STANDIN --latency 50ms --not-installed Altinn/soak-7 2>>"$work/standin.log" &
 pids+=($!)
 env HMAC_TOKEN_PATH="$work/token" STATE_DB="$work/state.db" LISTEN_ADDR=$WEBHOOK METRICS_ADDR=$METRICS LOG_LEVEL=warning \
-  GITHUB_APP_ID=1 GITHUB_INSTALLATION_ID=1 GITHUB_PRIVATE_KEY_PATH="$work/app.pem" GITHUB_API_URL="http://$STANDIN" \
-  DELIVERY_MODE=outbox "$BIN" serve 2>>"$work/serve.log" &
+  $(github_env $STANDIN) DELIVERY_MODE=outbox "$BIN" serve 2>>"$work/serve.log" &
 SERVE=$!
 pids+=($SERVE)
-for _ in $(seq 1 100); do curl -sf "http://$WEBHOOK/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for "http://$WEBHOOK/healthz"
 
 echo "machine: $(nproc) cores; $RATE events/s for $DURATION, a line every $INTERVAL ($BIN)"
 echo

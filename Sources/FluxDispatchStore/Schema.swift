@@ -186,7 +186,9 @@ enum Schema {
                 -- The queue's depth, oldest and retrying count for every dashboard frame, from the
                 -- index alone; and the dispatches past their maximum age.
                 CREATE INDEX outbox_pending_queued ON outbox(queued_at, attempts) WHERE state = 'pending';
-                CREATE INDEX outbox_finished ON outbox(state, finished_at);
+                -- Dispatches that ended badly, for "dead / rejected in the last 24 hours"; partial, so
+                -- queueing and delivering (the common writes) do not maintain it.
+                CREATE INDEX outbox_ended_badly ON outbox(state, finished_at) WHERE state IN ('dead', 'rejected');
 
                 -- Repositories whose recent attempts failed; a row with opened_at is paused
                 -- (circuit open) until probe_at. No row: healthy.
