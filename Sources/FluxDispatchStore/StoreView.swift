@@ -149,7 +149,7 @@ extension StoreView {
                 pending: try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND dispatch_repo = ?",
                     arguments: [circuit.dispatchRepo]) ?? 0)
-        }
+        }.filter { $0.pending > 0 }  // a paused repository nothing waits on is no one's problem
         return OutboxSummary(
             pending: pending?["n"] ?? 0, retrying: pending?["retrying"] ?? 0, oldestQueuedAt: pending?["oldest"],
             dead: ended["dead"] ?? 0, rejected: ended["rejected"] ?? 0, paused: paused)
