@@ -1,12 +1,11 @@
-import Foundation
-
 /// One event as Flux's notification-controller posts it (the `generic` / `generic-hmac` providers).
 ///
 /// Decoding is deliberately lenient about *missing* fields (Flux omits empty ones) and strict about
 /// *wrong types*: a number where a string belongs makes the body "not a Flux event", exactly as the
 /// reference service's `json.Unmarshal` into Go structs would. Unknown fields are ignored.
+/// `FluxEventReader` does the reading.
 public struct FluxEvent: Sendable, Equatable {
-    public struct InvolvedObject: Sendable, Equatable, Decodable {
+    public struct InvolvedObject: Sendable, Equatable {
         public var kind: String
         public var name: String
         public var namespace: String
@@ -15,15 +14,6 @@ public struct FluxEvent: Sendable, Equatable {
             self.kind = kind
             self.name = name
             self.namespace = namespace
-        }
-
-        enum CodingKeys: String, CodingKey { case kind, name, namespace }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? ""
-            name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
-            namespace = try c.decodeIfPresent(String.self, forKey: .namespace) ?? ""
         }
     }
 
@@ -69,61 +59,22 @@ public struct FluxEvent: Sendable, Equatable {
     public var originRevision: String { metadata[MetadataKey.originRevision] ?? "" }
 }
 
-extension FluxEvent: Decodable {
-    enum CodingKeys: String, CodingKey {
-        case involvedObject, severity, reason, message, metadata, timestamp, reportingController
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        involvedObject = try c.decodeIfPresent(InvolvedObject.self, forKey: .involvedObject) ?? .init()
-        severity = try c.decodeIfPresent(String.self, forKey: .severity) ?? ""
-        reason = try c.decodeIfPresent(String.self, forKey: .reason) ?? ""
-        message = try c.decodeIfPresent(String.self, forKey: .message) ?? ""
-        // A null value is an empty string, as Go's decoder leaves it.
-        metadata = (try c.decodeIfPresent([String: String?].self, forKey: .metadata) ?? [:]).mapValues { $0 ?? "" }
-        timestamp = try c.decodeIfPresent(String.self, forKey: .timestamp) ?? ""
-        reportingController = try c.decodeIfPresent(String.self, forKey: .reportingController) ?? ""
-    }
-}
-
 /// Why a body is not a Flux event. The text is safe to log and to return to the sender.
 public struct FluxEventParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public let description: String
 }
 
 extension FluxEvent {
-    /// Parses a request body. Anything that is not a JSON object of the Flux event shape throws.
+    /// Parses a request body. Anything that is not a JSON object of the Flux event shape throws;
+    /// `FluxEventReader` says exactly what is accepted.
     public static func parse(_ body: some Collection<UInt8>) throws(FluxEventParseError) -> FluxEvent {
-        let data = Data(body)
-        // JSONDecoder accepts a top-level scalar for a keyed container only to fail later; check
-        // the first significant byte so the error says what is wrong.
-        guard let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
-            throw FluxEventParseError(description: "empty body")
+        let result = body.withContiguousStorageIfAvailable { bytes in
+            Result { () throws(FluxEventParseError) in
+                var reader = FluxEventReader(bytes)
+                return try reader.readEvent()
+            }
         }
-        guard first == UInt8(ascii: "{") else {
-            throw FluxEventParseError(description: "body is not a JSON object")
-        }
-        // JSON text is UTF-8 (RFC 8259). The decoder checks the strings it decodes but skips
-        // unknown fields unchecked; the whole body is validated so that what is stored is exactly
-        // what was received, and a bad byte anywhere is refused the same way.
-        guard String(validating: data, as: UTF8.self) != nil else {
-            throw FluxEventParseError(description: "body is not valid UTF-8")
-        }
-        do {
-            return try JSONDecoder().decode(FluxEvent.self, from: data)
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw FluxEventParseError(description: "wrong type at \(context.codingPath.pathDescription): \(context.debugDescription)")
-        } catch let DecodingError.dataCorrupted(context) {
-            throw FluxEventParseError(description: "malformed JSON: \(context.debugDescription)")
-        } catch {
-            throw FluxEventParseError(description: "malformed JSON")
-        }
-    }
-}
-
-extension [any CodingKey] {
-    var pathDescription: String {
-        isEmpty ? "top level" : map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        if let result { return try result.get() }
+        return try parse(Array(body))
     }
 }

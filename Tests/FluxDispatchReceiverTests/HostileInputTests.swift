@@ -77,12 +77,14 @@ final class HostileInputTests: XCTestCase {
     }
 
     func testDuplicateKeysHaveOneDefinedMeaning() async throws {
-        // The first occurrence counts (the reference Go service takes the last; see README).
+        // The last occurrence counts, as in the reference Go service (README, "How an event is read").
         let body = event(extra: "\"reason\":\"BuildFailed\"")
         XCTAssertTrue(body.contains("\"reason\":\"ReconciliationSucceeded\""))
-        let first = try await harness.post(body)
-        XCTAssertEqual(first.status, 200)
-        XCTAssertEqual(first.outcome, "dispatched", "the success reason, given first, counts")
+        let failure = try await harness.post(body)
+        XCTAssertEqual(failure.status, 200)
+        XCTAssertEqual(failure.outcome, "reason_not_routed", "the failure reason, given last, counts")
+        let success = try await harness.post(event(extra: "\"reason\":\"BuildFailed\",\"reason\":\"ReconciliationSucceeded\""))
+        XCTAssertEqual(success.outcome, "dispatched")
         XCTAssertEqual(harness.github.dispatches.last?.clientPayload["reason"], "ReconciliationSucceeded")
         try await assertHealthyAfter("duplicate keys")
     }
