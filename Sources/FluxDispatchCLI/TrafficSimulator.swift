@@ -42,10 +42,12 @@ final class TrafficSimulator: Sendable {
         var environments: [String: Environment] = [:]
         var random = SystemRandomNumberGenerator()
         var tick = 0
-        // A fixed opening so the first seconds already show a dispatch, a duplicate and a failure.
+        // A fixed opening so the first seconds already show a dispatch, a duplicate, a failure, a
+        // rejected dispatch and a bad signature, however short the run.
         var opening: [(String, String, String)] = [
             ("dialogporten", "at23", "deploy"), ("dialogporten", "at23", "repeat"), ("storage", "tt02", "fail"),
             ("correspondence", "yt01", "deploy"), ("authentication", "at23", "deploy"), ("storage", "tt02", "repeat"),
+            ("correspondence", "yt01", "badSignature"),
         ]
         while !Task.isCancelled {
             tick += 1
