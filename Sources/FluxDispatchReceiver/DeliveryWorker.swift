@@ -299,7 +299,7 @@ public actor DeliveryWorker {
                 metadata: ["event_id": .stringConvertible(report.item.eventID), "error": .string("\(error)")])
             return
         }
-        if report.releasesDedupClaim { await dedup.release(report.item.dedupKey) }
+        if report.releasesDedupClaim { dedup.release(report.item.dedupKey) }
         count(report, result: result)
     }
 

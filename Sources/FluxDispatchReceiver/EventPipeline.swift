@@ -171,7 +171,7 @@ public struct EventPipeline: Sendable {
         // survives a restart. (If the store failed after a real dispatch, it still goes in memory:
         // GitHub has the event, and Flux's retry should not send it twice.)
         let inMemory = write.record.outcome.isDelivered || (claimed && committed)
-        await dedup.complete(target.dedupKey.rawValue, recordedAt: inMemory ? receivedAt : nil)
+        dedup.complete(target.dedupKey.rawValue, recordedAt: inMemory ? receivedAt : nil)
         if case .outbox(let worker) = delivery, committed { worker.notify(repo: repo) }
         return answer
     }
@@ -185,13 +185,6 @@ public struct EventPipeline: Sendable {
         write.record.durationMilliseconds = Double(elapsed.components.seconds) * 1000
             + Double(elapsed.components.attoseconds) / 1e15
         let r = write.record
-        var metadata: Logger.Metadata = [
-            "product": .string(r.event.product), "env": .string(r.event.environment), "repo": .string(r.dispatchRepo),
-            "reason": .string(r.event.reason), "event_type": .string(r.eventType), "outcome": .string(r.outcome.rawValue),
-            "duration_ms": .stringConvertible(r.durationMilliseconds),
-        ]
-        if let status = r.githubStatus { metadata["github_status"] = .stringConvertible(status) }
-        if !r.detail.isEmpty { metadata["detail"] = .string(r.detail) }
         do {
             if waitForCommit {
                 _ = try await store.record(write)
@@ -199,13 +192,25 @@ public struct EventPipeline: Sendable {
                 await store.recordLater(write)
             }
         } catch {
-            metadata["error"] = .string("\(error)")
-            logger.error("event not recorded: state store write failed", metadata: metadata)
+            logger.error("event not recorded: state store write failed", metadata: Self.logFields(r, error: error))
             return Answer(status: 500, outcome: Self.storeUnavailable, detail: "the state store could not record the event; retry")
         }
-        let level: Logger.Level = r.outcome.isDispatchFailure ? .warning : .info
-        logger.log(level: level, "event handled", metadata: metadata)
+        // The fields are an autoclosure: not built at all when the level is off.
+        logger.log(level: r.outcome.isDispatchFailure ? .warning : .info, "event handled", metadata: Self.logFields(r))
         return Answer(status: r.httpStatus, outcome: r.outcome.rawValue, detail: r.detail)
+    }
+
+    /// What each event's log line carries.
+    static func logFields(_ r: EventRecord, error: (any Error)? = nil) -> Logger.Metadata {
+        var fields: Logger.Metadata = [
+            "product": .string(r.event.product), "env": .string(r.event.environment), "repo": .string(r.dispatchRepo),
+            "reason": .string(r.event.reason), "event_type": .string(r.eventType), "outcome": .string(r.outcome.rawValue),
+            "duration_ms": .stringConvertible(r.durationMilliseconds),
+        ]
+        if let status = r.githubStatus { fields["github_status"] = .stringConvertible(status) }
+        if !r.detail.isEmpty { fields["detail"] = .string(r.detail) }
+        if let error { fields["error"] = .string("\(error)") }
+        return fields
     }
 
     /// The outcome answered (500) when the event could not be recorded.

@@ -9,8 +9,9 @@ import Glibc
 /// A swift-log handler writing one JSON object per line to stderr: `time`, `level`, `msg`, then the
 /// metadata fields (`product`, `env`, `repo`, `reason`, `event_type`, `outcome`, `duration_ms`, …).
 ///
-/// Lines are built by hand rather than with JSONSerialization: this runs once per event on the hot
-/// path, and the shape is fixed.
+/// Lines are built by hand, as bytes, rather than with JSONSerialization or by growing a `String`:
+/// this runs once per event on the hot path, the shape is fixed, and the receiver's profile showed
+/// a string built a character at a time costing as much as the signature check.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -28,117 +29,152 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
-        var line = "{\"time\":\""
-        line += Self.timestamp()
-        line += "\",\"level\":\""
-        line += event.level.jsonName
-        line += "\",\"msg\":"
+    public func log(event: Logging.LogEvent) {
+        var line: [UInt8] = []
+        line.reserveCapacity(512)
+        Self.append("{\"time\":\"", to: &line)
+        Self.appendTimestamp(to: &line)
+        Self.append("\",\"level\":\"", to: &line)
+        Self.append(event.level.jsonName, to: &line)
+        Self.append("\",\"msg\":", to: &line)
         Self.appendJSONString(event.message.description, to: &line)
-        var merged = self.metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        for key in merged.keys.sorted() {
-            line += ","
-            Self.appendJSONString(key, to: &line)
-            line += ":"
-            Self.appendJSONValue(merged[key]!, to: &line)
+        var fields = self.metadata
+        if let extra = event.metadata {
+            if fields.isEmpty { fields = extra } else { fields.merge(extra) { _, new in new } }
         }
-        line += "}\n"
+        if let error = event.error, fields["error"] == nil { fields["error"] = .string("\(error)") }
+        for key in fields.keys.sorted() {
+            line.append(UInt8(ascii: ","))
+            Self.appendJSONString(key, to: &line)
+            line.append(UInt8(ascii: ":"))
+            Self.appendJSONValue(fields[key]!, to: &line)
+        }
+        Self.append("}\n", to: &line)
         output.write(line)
-    }
-
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicitMetadata: Logger.Metadata?,
-        source: String, file: String, function: String, line: UInt
-    ) {
-        log(event: LogEvent(level: level, message: message, metadata: explicitMetadata))
-    }
-
-    public struct LogEvent {
-        var level: Logger.Level
-        var message: Logger.Message
-        var metadata: Logger.Metadata?
     }
 
     /// RFC 3339 UTC with milliseconds. The date-and-seconds part is formatted once per second and
     /// cached: this runs for every event, and `String(format:)` showed up in profiles.
-    private static func timestamp() -> String {
+    private static func appendTimestamp(to line: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let seconds = Int(now.tv_sec)
-        let prefix = secondCache.withLockedValue { cache -> String in
-            if cache.second == seconds { return cache.text }
-            var time = now.tv_sec
-            var parts = tm()
-            gmtime_r(&time, &parts)
-            let text = "\(parts.tm_year + 1900)-\(pad2(parts.tm_mon + 1))-\(pad2(parts.tm_mday))T"
-                + "\(pad2(parts.tm_hour)):\(pad2(parts.tm_min)):\(pad2(parts.tm_sec))"
-            cache = (seconds, text)
-            return text
+        secondCache.withLockedValue { cache in
+            if cache.second != seconds {
+                var time = now.tv_sec
+                var parts = tm()
+                gmtime_r(&time, &parts)
+                var text: [UInt8] = []
+                appendDigits(Int(parts.tm_year) + 1900, width: 4, to: &text)
+                for (separator, value) in [
+                    ("-", parts.tm_mon + 1), ("-", parts.tm_mday), ("T", parts.tm_hour), (":", parts.tm_min), (":", parts.tm_sec),
+                ] {
+                    append(separator, to: &text)
+                    appendDigits(Int(value), width: 2, to: &text)
+                }
+                cache = (seconds, text)
+            }
+            line.append(contentsOf: cache.text)
         }
-        return prefix + "." + pad3(Int(now.tv_nsec / 1_000_000)) + "Z"
+        line.append(UInt8(ascii: "."))
+        appendDigits(Int(now.tv_nsec / 1_000_000), width: 3, to: &line)
+        line.append(UInt8(ascii: "Z"))
     }
 
-    private static let secondCache = NIOLockedValueBox<(second: Int, text: String)>((-1, ""))
+    private static let secondCache = NIOLockedValueBox<(second: Int, text: [UInt8])>((-1, []))
 
-    private static func pad2(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    private static func pad3(_ n: Int) -> String { n < 10 ? "00\(n)" : n < 100 ? "0\(n)" : "\(n)" }
+    /// `value` (not negative) in decimal, zero-padded to at least `width` digits.
+    private static func appendDigits(_ value: Int, width: Int, to line: inout [UInt8]) {
+        var digits: [UInt8] = []
+        var rest = value
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        for _ in digits.count..<max(width, digits.count) { line.append(UInt8(ascii: "0")) }
+        line.append(contentsOf: digits.reversed())
+    }
 
     /// A finite double with three decimals, without Foundation's formatter.
-    static func formatMilliseconds(_ d: Double) -> String {
+    static func appendMilliseconds(_ d: Double, to line: inout [UInt8]) {
         let thousandths = Int((d * 1000).rounded())
-        let sign = thousandths < 0 ? "-" : ""
+        if thousandths < 0 { line.append(UInt8(ascii: "-")) }
         let magnitude = abs(thousandths)
-        return "\(sign)\(magnitude / 1000).\(pad3(magnitude % 1000))"
+        appendDigits(magnitude / 1000, width: 1, to: &line)
+        line.append(UInt8(ascii: "."))
+        appendDigits(magnitude % 1000, width: 3, to: &line)
     }
 
-    private static func appendJSONValue(_ value: Logger.Metadata.Value, to line: inout String) {
+    private static func appendJSONValue(_ value: Logger.Metadata.Value, to line: inout [UInt8]) {
         switch value {
         case .string(let s):
             appendJSONString(s, to: &line)
         case .stringConvertible(let c):
             // Numbers and booleans logged with `.stringConvertible` are written as JSON numbers/booleans.
             switch c {
-            case let n as any BinaryInteger: line += n.description
-            case let d as Double where d.isFinite && abs(d) < 1e15: line += formatMilliseconds(d)
-            case let b as Bool: line += b ? "true" : "false"
+            case let d as Double where d.isFinite && abs(d) < 1e15: appendMilliseconds(d, to: &line)
+            case let n as any BinaryInteger: append(n.description, to: &line)
+            case let b as Bool: append(b ? "true" : "false", to: &line)
             default: appendJSONString(c.description, to: &line)
             }
         case .array(let values):
-            line += "["
+            line.append(UInt8(ascii: "["))
             for (i, v) in values.enumerated() {
-                if i > 0 { line += "," }
+                if i > 0 { line.append(UInt8(ascii: ",")) }
                 appendJSONValue(v, to: &line)
             }
-            line += "]"
+            line.append(UInt8(ascii: "]"))
         case .dictionary(let dict):
-            line += "{"
+            line.append(UInt8(ascii: "{"))
             for (i, key) in dict.keys.sorted().enumerated() {
-                if i > 0 { line += "," }
+                if i > 0 { line.append(UInt8(ascii: ",")) }
                 appendJSONString(key, to: &line)
-                line += ":"
+                line.append(UInt8(ascii: ":"))
                 appendJSONValue(dict[key]!, to: &line)
             }
-            line += "}"
+            line.append(UInt8(ascii: "}"))
         }
     }
 
-    static func appendJSONString(_ s: String, to line: inout String) {
-        line += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case _ where scalar.value < 0x20:
-                line += String(format: "\\u%04x", scalar.value)
-            default:
-                line.unicodeScalars.append(scalar)
+    private static func append(_ text: String, to line: inout [UInt8]) {
+        line.append(contentsOf: text.utf8)
+    }
+
+    /// `s` as a JSON string: runs that need no escape are copied whole.
+    static func appendJSONString(_ s: String, to line: inout [UInt8]) {
+        line.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { utf8 in
+            var runStart = 0
+            for i in 0..<utf8.count {
+                let byte = utf8[i]
+                guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else { continue }
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+                runStart = i + 1
+                switch byte {
+                case UInt8(ascii: "\""): append("\\\"", to: &line)
+                case UInt8(ascii: "\\"): append("\\\\", to: &line)
+                case UInt8(ascii: "\n"): append("\\n", to: &line)
+                case UInt8(ascii: "\r"): append("\\r", to: &line)
+                case UInt8(ascii: "\t"): append("\\t", to: &line)
+                default:
+                    append("\\u00", to: &line)
+                    line.append(hexDigits[Int(byte >> 4)])
+                    line.append(hexDigits[Int(byte & 0x0F)])
+                }
             }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
-        line += "\""
+        line.append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `s` as a JSON string, appended to a `String` (the HTTP answers' bodies).
+    static func appendJSONString(_ s: String, to text: inout String) {
+        var bytes: [UInt8] = []
+        appendJSONString(s, to: &bytes)
+        text += String(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -167,11 +203,10 @@ public final class LogOutput: Sendable {
 
     public var lines: [String] { captured.withLockedValue { $0 } }
 
-    func write(_ line: String) {
+    func write(_ line: [UInt8]) {
         switch target {
         case .fileDescriptor(let fd):
-            var line = line
-            line.withUTF8 { buffer in
+            line.withUnsafeBufferPointer { buffer in
                 var offset = 0
                 while offset < buffer.count {
                     let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
@@ -183,7 +218,7 @@ public final class LogOutput: Sendable {
                 }
             }
         case .memory:
-            captured.withLockedValue { $0.append(line) }
+            captured.withLockedValue { $0.append(String(decoding: line, as: UTF8.self)) }
         case .discard:
             break
         }

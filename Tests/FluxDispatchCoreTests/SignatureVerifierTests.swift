@@ -63,6 +63,25 @@ final class SignatureVerifierTests: XCTestCase {
         XCTAssertNoThrow(try verifier.verify(signatureHeader: "Sha256=" + hex(body, token: token), body: body))
     }
 
+    func testAnAlgorithmNameThatOnlyLooksLikeSHA256IsUnsupported() {
+        let mac = hex(body, token: token)
+        // Control bytes one bit away from the digits (0x12 | 0x20 is "2"), and a Unicode lookalike.
+        XCTAssertEqual(failure("sha\u{12}56=" + mac), .unsupportedAlgorithm("sha\u{12}56"))
+        XCTAssertEqual(failure("sha25\u{16}=" + mac), .unsupportedAlgorithm("sha25\u{16}"))
+        XCTAssertEqual(failure("ſha256=" + mac), .unsupportedAlgorithm("ſha256"))
+    }
+
+    func testOneVerifierChecksManyBodiesIndependently() {
+        // The keyed HMAC is copied per body: nothing of one body may leak into the next.
+        let verifier = self.verifier
+        let other = Array("{\"reason\":\"BuildFailed\"}".utf8)
+        for _ in 0..<3 {
+            XCTAssertNoThrow(try verifier.verify(signatureHeader: hex(body, token: token), body: body))
+            XCTAssertNoThrow(try verifier.verify(signatureHeader: hex(other, token: token), body: other))
+            XCTAssertThrowsError(try verifier.verify(signatureHeader: hex(other, token: token), body: body))
+        }
+    }
+
     func testSurroundingWhitespaceIsTolerated() {
         XCTAssertNoThrow(try verifier.verify(signatureHeader: "  sha256=" + hex(body, token: token) + " ", body: body))
     }

@@ -102,6 +102,22 @@ final class HTTPLimitsTests: XCTestCase {
         XCTAssertEqual(after.outcome, "dispatched")
     }
 
+    func testAKeepAliveConnectionStaysOpenWhileUsedAndIsClosedTenSecondsAfterItsLastAnswer() throws {
+        let socket = try RawSocket(port: port)
+        let request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        try socket.send(request)
+        // Past the first request's 5 s head deadline: the connection is idle, not stalled.
+        Thread.sleep(forTimeInterval: 6)
+        XCTAssertFalse(socket.isClosed(), "closed while idle for less than 10 s")
+        try socket.send(request)
+        let secondSent = Date()
+        let answers = socket.readAll(timeout: 20)
+        let closedAfter = Date().timeIntervalSince(secondSent)
+        XCTAssertEqual(answers.components(separatedBy: "HTTP/1.1 200").count - 1, 2, answers)
+        XCTAssertGreaterThan(closedAfter, 9, "closed \(closedAfter) s after the last answer")
+        XCTAssertLessThan(closedAfter, 13, "closed \(closedAfter) s after the last answer")
+    }
+
     func testOversizedHeadersAreRefused() throws {
         let socket = try RawSocket(port: port)
         let big = String(repeating: "a", count: 70 * 1024)

@@ -10,7 +10,7 @@ final class JSONLogHandlerTests: XCTestCase {
         logger.info(
             "event handled",
             metadata: [
-                "product": "dialog\"porten\n", "duration_ms": .stringConvertible(2.5), "github_status": .stringConvertible(404),
+                "product": "dialog\"porten\n", "detail": "tab\there\\ bell\u{07} å ✓", "duration_ms": .stringConvertible(2.5), "github_status": .stringConvertible(404),
                 "dry_run": .stringConvertible(true), "outcome": "dispatched", "env": "123",
             ])
         logger.debug("not shown at info")
@@ -23,6 +23,8 @@ final class JSONLogHandlerTests: XCTestCase {
         XCTAssertEqual(object["level"] as? String, "info")
         XCTAssertEqual(object["msg"] as? String, "event handled")
         XCTAssertEqual(object["product"] as? String, "dialog\"porten\n")
+        XCTAssertEqual(object["detail"] as? String, "tab\there\\ bell\u{07} å ✓")
+        XCTAssertTrue(line.contains(#""detail":"tab\there\\ bell\u0007 å ✓""#), line)
         XCTAssertEqual(object["duration_ms"] as? Double, 2.5)
         XCTAssertEqual(object["github_status"] as? Int, 404)
         XCTAssertEqual(object["dry_run"] as? Bool, true)

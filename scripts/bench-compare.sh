@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Before and after: the receiver built from two (or more) binaries against the ceiling (a bare
+# Hummingbird server that reads the body and answers 200), interleaved round by round under
+# identical load, so a change's effect is measured in the same minutes on a noisy machine. Prints
+# one table row per round and path: the ceiling's events/s, then each binary's events/s, p99 and
+# ratio to the ceiling. The load generator is the first binary's `bench`.
+#
+#   scripts/bench-compare.sh OLD_BINARY NEW_BINARY           # 3 rounds of 10 s per run
+#   ROUNDS=5 DURATION=20s PATHS=duplicate scripts/bench-compare.sh A B
+set -euo pipefail
+
+[ $# -ge 1 ] || { echo "usage: scripts/bench-compare.sh BINARY [BINARY…]" >&2; exit 64; }
+binaries=("$@")
+for binary in "${binaries[@]}"; do [ -x "$binary" ] || { echo "not an executable: $binary" >&2; exit 64; }; done
+BIN=${binaries[0]}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
+PATHS=${PATHS:-duplicate,dispatch}
+CONCURRENCY=${CONCURRENCY:-64}
+source "$(dirname "$0")/common.sh"
+
+WEBHOOK=127.0.0.1:18780
+METRICS=127.0.0.1:19790
+STANDIN=127.0.0.1:18799
+CEILING=127.0.0.1:18770
+
+wait_for_port() { for _ in $(seq 1 100); do (echo > "/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
+load() { # url, duplicate ratio
+  "$BIN" bench --url "$1" --token-file "$work/token" --json --concurrency "$CONCURRENCY" --duration "$DURATION" --duplicate-ratio "$2"
+}
+field() { python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r[sys.argv[2]])' "$1" "$2"; }
+
+"$BIN" bench-ceiling --listen $CEILING 2>>"$work/ceiling.log" &
+pids+=($!)
+"$BIN" github-standin --listen $STANDIN 2>>"$work/standin.log" &
+pids+=($!)
+wait_for_port $CEILING
+wait_for_port $STANDIN
+
+machine
+echo "concurrency $CONCURRENCY, $DURATION per run, $ROUNDS rounds"
+for i in "${!binaries[@]}"; do echo "binary $((i + 1)): ${binaries[$i]}"; done
+echo
+header="| round | path | ceiling events/s |"
+rule="|---|---|---|"
+for i in "${!binaries[@]}"; do header+=" binary $((i + 1)) events/s (p99 ms) | ratio |"; rule+="---|---|"; done
+echo "$header"
+echo "$rule"
+for round in $(seq 1 "$ROUNDS"); do
+  for path in ${PATHS//,/ }; do
+    case $path in
+      duplicate) ratio=1; extra=() ;;
+      dispatch) ratio=0; extra=($(github_env $STANDIN) DELIVERY_MODE=sync) ;;
+      *) echo "unknown path: $path (duplicate, dispatch)" >&2; exit 64 ;;
+    esac
+    ceiling=$(field "$(load "http://$CEILING/flux-events" $ratio)" events_per_second)
+    line="| $round | $path | $(printf %.0f "$ceiling") |"
+    for i in "${!binaries[@]}"; do
+      env HMAC_TOKEN_PATH="$work/token" STATE_DB="$work/$path-$round-$i.db" LISTEN_ADDR=$WEBHOOK METRICS_ADDR=$METRICS \
+        "${extra[@]}" "${binaries[$i]}" serve 2>>"$work/serve.log" &
+      serve=$!
+      pids+=($serve)
+      wait_for "http://$WEBHOOK/healthz"
+      result=$(load "http://$WEBHOOK/flux-events" $ratio)
+      kill -TERM $serve; wait $serve 2>/dev/null || true
+      eps=$(field "$result" events_per_second)
+      line+=" $(printf %.0f "$eps") ($(printf %.2f "$(field "$result" p99_ms)")) | $(python3 -c "print(f'{$eps / $ceiling:.2f}')") |"
+    done
+    echo "$line"
+  done
+done
