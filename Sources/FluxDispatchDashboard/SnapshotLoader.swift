@@ -10,6 +10,8 @@ public struct SnapshotLoader: Sendable {
     public var embeddedListen: String?
     /// Why no embedded receiver runs, when it could not start.
     public var embeddedFailure: String?
+    /// The dedup-hits pane's last hour, summed incrementally across frames.
+    let dedupWindow = DedupHitsWindow()
     /// A heartbeat older than this means the receiver is gone.
     public static let liveWindow: EpochMilliseconds = 5_000
 
@@ -43,7 +45,7 @@ public struct SnapshotLoader: Sendable {
                 lastMinute: try view.activity(since: now - 60_000), lastHour: try view.activity(since: now - 3_600_000),
                 lastEventAt: try view.lastEventAt(), callouts: callouts.visible, hiddenCallouts: callouts.hidden,
                 feed: try view.recentEvents(limit: feedLimit, filter: filter),
-                dedupHits: try view.dedupHits(since: now - 3_600_000),
+                dedupHits: try dedupWindow.hits(in: view, now: now),
                 detail: try detailID.flatMap { try view.eventDetail(id: $0) },
                 outbox: try view.outboxSummary(endedSince: now - 86_400_000))
         }

@@ -81,6 +81,13 @@ public struct DedupHitSummary: Sendable, Equatable {
         self.count = count
         self.lastAt = lastAt
     }
+
+    /// The newest `limit` (ties in product, environment, reason order).
+    static func newestFirst(_ hits: [DedupHitSummary], limit: Int) -> [DedupHitSummary] {
+        Array(hits.sorted {
+            ($1.lastAt, $0.product, $0.environment, $0.reason) < ($0.lastAt, $1.product, $1.environment, $1.reason)
+        }.prefix(limit))
+    }
 }
 
 /// Totals over a window, from the per-minute counters.

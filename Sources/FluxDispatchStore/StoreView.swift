@@ -90,18 +90,24 @@ extension StoreView {
         try EpochMilliseconds.fetchOne(db, sql: "SELECT MAX(received_at) FROM event")
     }
 
-    /// Dedup hits per product, environment and reason in the minutes since `since`, busiest first.
+    /// Dedup hits per product, environment and reason in the minutes since `since`, newest first.
     public func dedupHits(since: EpochMilliseconds, limit: Int = 200) throws -> [DedupHitSummary] {
+        DedupHitSummary.newestFirst(try dedupHitGroups(fromMinute: since - since % 60_000), limit: limit)
+    }
+
+    /// Dedup hits per product, environment and reason in the minutes from `fromMinute` up to (not
+    /// including) `toMinute`, in no particular order.
+    func dedupHitGroups(fromMinute: EpochMilliseconds, toMinute: EpochMilliseconds = .max) throws -> [DedupHitSummary] {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT product, environment, reason, SUM(count) AS n, MAX(last_at) AS last
-                FROM dedup_hit_minute WHERE minute >= ?
-                GROUP BY product, environment, reason ORDER BY last DESC LIMIT ?
+                SELECT product, environment, reason, SUM(count), MAX(last_at)
+                FROM dedup_hit_minute WHERE minute >= ? AND minute < ?
+                GROUP BY product, environment, reason
                 """,
-            arguments: [since - since % 60_000, limit]
+            arguments: [fromMinute, toMinute]
         ).map {
-            DedupHitSummary(product: $0["product"], environment: $0["environment"], reason: $0["reason"], count: $0["n"], lastAt: $0["last"])
+            DedupHitSummary(product: $0[0], environment: $0[1], reason: $0[2], count: $0[3], lastAt: $0[4])
         }
     }
 

@@ -112,6 +112,32 @@ final class CalloutTests: XCTestCase {
         XCTAssertEqual(try store.lastEventAt(), minute + 61_000)
     }
 
+    func testTheIncrementalDedupWindowAgreesWithTheFullQueryAsTimeMovesOn() async throws {
+        let start: EpochMilliseconds = 1_700_000_000_000 - 1_700_000_000_000 % 60_000
+        let window = DedupHitsWindow()
+        let products = ["dialogporten", "storage", "correspondence"]
+        var at = start
+        var checks = 0
+        // Two and a half hours of duplicates, checked every few events: hits enter the live minute,
+        // minutes close, and old minutes leave the hour.
+        for n in 0..<300 {
+            at += EpochMilliseconds(20_000 + (n * 7_919) % 25_000)
+            let reason = n % 5 == 0 ? "HealthCheckFailed" : "ReconciliationSucceeded"
+            try await event(reason, product: products[n % 3], env: n % 2 == 0 ? "at23" : "tt02", outcome: .duplicate, at: at)
+            guard n % 4 == 0 else { continue }
+            for now in [at, at + 30_000, at + 61_000] {
+                let expected = try store.dedupHits(since: now - 3_600_000)
+                let actual = try store.read { view in try window.hits(in: view, now: now) }
+                XCTAssertEqual(actual, expected, "at +\((now - start) / 1000) s")
+                checks += 1
+            }
+        }
+        XCTAssertEqual(checks, 225)
+        XCTAssertGreaterThan(at - start, 2 * 3_600_000, "long enough for minutes to leave the window")
+        let limited = try store.read { view in try window.hits(in: view, now: at, limit: 2) }
+        XCTAssertEqual(limited, try store.dedupHits(since: at - 3_600_000, limit: 2))
+    }
+
     func testFeedIsNewestFirstAndFilters() async throws {
         try await event("ReconciliationSucceeded", product: "storage", env: "tt02", outcome: .dispatched, at: 1)
         try await event("BuildFailed", outcome: .dispatched, at: 2)
