@@ -3,19 +3,35 @@ import Foundation
 /// The dashboard's "dedup hits in the last hour", asked for on every frame.
 ///
 /// Summing an hour of per-minute rows each frame was most of a frame's cost on a busy store (tens of
-/// thousands of rows). Minutes that have ended do not change, so their sums are kept and redone
-/// only when the window moves on (once a minute); each frame sums only the live minutes — the
-/// current one and the one before it, which a duplicate recorded behind its answer can still reach.
-/// The answer is exactly what `StoreView.dedupHits(since:)` gives for the same window.
+/// thousands of rows). Minutes that have ended do not change, so their sums are kept, already in
+/// order, and redone only when the window moves on (once a minute); each frame reads only the live
+/// minutes — the current one and the one before it, which a duplicate recorded behind its answer
+/// can still reach. A group with live hits is newer than every group without, so a frame's answer
+/// is the live groups (plus their closed counts) in order, then the closed ones, up to the limit:
+/// exactly what `StoreView.dedupHits(since:)` gives for the same window.
 public final class DedupHitsWindow: @unchecked Sendable {  // all state behind `lock`
     private let length: EpochMilliseconds
     private let lock = NSLock()
-    private var closed: (fromMinute: EpochMilliseconds, toMinute: EpochMilliseconds, hits: [Key: DedupHitSummary])?
+    private var closed: Closed?
 
     private struct Key: Hashable {
         var product: String
         var environment: String
         var reason: String
+
+        init(_ hit: DedupHitSummary) {
+            product = hit.product
+            environment = hit.environment
+            reason = hit.reason
+        }
+    }
+
+    /// The ended minutes' sums: newest first, and each group's count by key.
+    private struct Closed {
+        var fromMinute: EpochMilliseconds
+        var toMinute: EpochMilliseconds
+        var newestFirst: [DedupHitSummary]
+        var counts: [Key: Int]
     }
 
     /// A window of `length` milliseconds ending now (an hour by default).
@@ -28,31 +44,32 @@ public final class DedupHitsWindow: @unchecked Sendable {  // all state behind `
         let since = now - length
         let fromMinute = since - since % 60_000
         let liveFrom = max(fromMinute, now - now % 60_000 - 60_000)
-        var merged = try closedHits(in: view, fromMinute: fromMinute, toMinute: liveFrom)
-        for hit in try view.dedupHitGroups(fromMinute: liveFrom) {
-            let key = Key(product: hit.product, environment: hit.environment, reason: hit.reason)
-            if var sum = merged[key] {
-                sum.count += hit.count
-                sum.lastAt = max(sum.lastAt, hit.lastAt)
-                merged[key] = sum
-            } else {
-                merged[key] = hit
-            }
+        let closed = try closedHits(in: view, fromMinute: fromMinute, toMinute: liveFrom)
+        var live = try view.dedupHitGroups(fromMinute: liveFrom)
+        var liveKeys = Set<Key>()
+        for i in live.indices {
+            let key = Key(live[i])
+            liveKeys.insert(key)
+            live[i].count += closed.counts[key] ?? 0
         }
-        return DedupHitSummary.newestFirst(Array(merged.values), limit: limit)
+        var result = DedupHitSummary.newestFirst(live, limit: limit)
+        for hit in closed.newestFirst where result.count < limit {
+            if liveKeys.isEmpty || !liveKeys.contains(Key(hit)) { result.append(hit) }
+        }
+        return result
     }
 
-    private func closedHits(
-        in view: StoreView, fromMinute: EpochMilliseconds, toMinute: EpochMilliseconds
-    ) throws -> [Key: DedupHitSummary] {
+    private func closedHits(in view: StoreView, fromMinute: EpochMilliseconds, toMinute: EpochMilliseconds) throws -> Closed {
         lock.lock()
         defer { lock.unlock() }
-        if let closed, closed.fromMinute == fromMinute, closed.toMinute == toMinute { return closed.hits }
-        var hits: [Key: DedupHitSummary] = [:]
-        for hit in try view.dedupHitGroups(fromMinute: fromMinute, toMinute: toMinute) {
-            hits[Key(product: hit.product, environment: hit.environment, reason: hit.reason)] = hit
-        }
-        closed = (fromMinute, toMinute, hits)
-        return hits
+        if let closed, closed.fromMinute == fromMinute, closed.toMinute == toMinute { return closed }
+        let groups = try view.dedupHitGroups(fromMinute: fromMinute, toMinute: toMinute)
+        var counts: [Key: Int] = [:]
+        for hit in groups { counts[Key(hit)] = hit.count }
+        let fresh = Closed(
+            fromMinute: fromMinute, toMinute: toMinute, newestFirst: DedupHitSummary.newestFirst(groups, limit: .max),
+            counts: counts)
+        closed = fresh
+        return fresh
     }
 }
