@@ -1,7 +1,8 @@
 import GRDB
 
 /// Group commit: concurrent event writes that arrive while a commit is in progress are written
-/// together in the next transaction, each inside its own savepoint, so one bad write fails alone.
+/// together in the next transaction; if one of them fails, the batch is written again with each
+/// write in its own savepoint, so one bad write fails alone.
 ///
 /// At low load every write is committed at once (no timer, no added latency); under load the cost of
 /// a commit is shared by every event waiting for it, which is what lets the receiver answer
@@ -58,22 +59,13 @@ actor EventWriteQueue {
             let writes = batch.map(\.write)
             let results: [Result<Int64, any Error>]
             do {
-                results = try await pool.write { db in
-                    writes.map { write in
-                        do {
-                            var id: Int64 = 0
-                            try db.inSavepoint {
-                                id = try StateStore.apply(write, in: db)
-                                return .commit
-                            }
-                            return .success(id)
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                }
+                // Almost always every write succeeds: the batch in one transaction, no savepoints
+                // (two more statements per event, a fifth of the write's cost).
+                results = try await pool.write { db in try writes.map { .success(try StateStore.apply($0, in: db)) } }
             } catch {
-                results = Array(repeating: .failure(error), count: batch.count)
+                // One failed and the transaction was rolled back: again, each write in a savepoint of
+                // its own, so only the bad one fails.
+                results = await writeOneByOne(writes, batchCount: batch.count)
             }
             for (entry, result) in zip(batch, results) {
                 if let waiter = entry.waiter {
@@ -87,5 +79,26 @@ actor EventWriteQueue {
         let waiting = drainers
         drainers = []
         for drainer in waiting { drainer.resume() }
+    }
+
+    private func writeOneByOne(_ writes: [EventWrite], batchCount: Int) async -> [Result<Int64, any Error>] {
+        do {
+            return try await pool.write { db in
+                writes.map { write in
+                    do {
+                        var id: Int64 = 0
+                        try db.inSavepoint {
+                            id = try StateStore.apply(write, in: db)
+                            return .commit
+                        }
+                        return .success(id)
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+        } catch {
+            return Array(repeating: .failure(error), count: batchCount)
+        }
     }
 }

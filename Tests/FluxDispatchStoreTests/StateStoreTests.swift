@@ -107,6 +107,32 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(try store.dedupEntryCount(), 500)
     }
 
+    func testOneFailingWriteInAGroupCommitFailsAloneAndTheOthersAreCommitted() async throws {
+        let store = try StateStore(path: path)
+        // A trigger makes one product's insert fail, as a full disk or a constraint would.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse_poison BEFORE INSERT ON event WHEN NEW.product = 'poison'
+                BEGIN SELECT RAISE(ABORT, 'refused'); END
+                """)
+        }
+        try queue.close()
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for i in 0..<300 {
+                let write = EventWrite(
+                    record: record(product: i == 150 ? "poison" : "p\(i % 7)", at: EpochMilliseconds(i)), recordDedupKey: "key\(i)")
+                group.addTask { ((try? await store.record(write)) != nil) ? (i, true) : (i, false) }
+            }
+            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        XCTAssertEqual(outcomes.filter { !$0.value }.map(\.key), [150], "only the poisoned write fails")
+        XCTAssertEqual(try store.eventCount(), 299)
+        XCTAssertEqual(try store.dedupEntryCount(), 299, "its dedup entry went with it")
+        let entry = try await store.dedupEntry("key150", notBefore: 0)
+        XCTAssertNil(entry)
+    }
+
     func testEnvironmentStateFollowsFluxAndRouteStateFollowsDispatches() async throws {
         let store = try StateStore(path: path)
         _ = try await store.record(EventWrite(record: record("ReconciliationSucceeded", at: 1_000)))
