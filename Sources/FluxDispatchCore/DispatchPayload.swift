@@ -29,4 +29,30 @@ public struct DispatchPayload: Sendable, Equatable, Codable {
             message: String(event.message.prefix(Self.maxMessageCharacters))
         )
     }
+
+    /// The request body: keys in sorted order, as compact JSON. Written by hand (`JSONText`), not
+    /// with `JSONEncoder`, which cost more than the rest of building a dispatch.
+    public var json: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + client_payload.message.utf8.count)
+        func field(_ name: String, _ value: String, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            JSONText.appendString(name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONText.appendString(value, to: &out)
+        }
+        let c = client_payload
+        out.append(contentsOf: "{\"client_payload\":{".utf8)
+        field("commit_sha", c.commit_sha, first: true)
+        field("environment", c.environment)
+        field("kustomization_name", c.kustomization_name)
+        field("message", c.message)
+        field("product", c.product)
+        field("reason", c.reason)
+        field("revision", c.revision)
+        out.append(UInt8(ascii: "}"))
+        field("event_type", event_type)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
 }

@@ -16,12 +16,8 @@ public struct EventPipeline: Sendable {
 
         /// The JSON body sent back: `{"outcome": "...", "detail": "..."}`.
         public var body: String {
-            var line = "{\"outcome\":"
-            JSONLogHandler.appendJSONString(outcome, to: &line)
-            if !detail.isEmpty {
-                line += ",\"detail\":"
-                JSONLogHandler.appendJSONString(detail, to: &line)
-            }
+            var line = "{\"outcome\":" + JSONText.quoted(outcome)
+            if !detail.isEmpty { line += ",\"detail\":" + JSONText.quoted(detail) }
             return line + "}\n"
         }
     }
@@ -132,7 +128,7 @@ public struct EventPipeline: Sendable {
 
         // 8–10. Dispatch, queue, or dry run.
         let payload = DispatchPayload(event: event, eventType: target.eventType)
-        let payloadBytes = Self.encode(payload)
+        let payloadBytes = payload.json
         record.payload = String(decoding: payloadBytes, as: UTF8.self)
         var write = EventWrite(record: record)
         let repo = target.repository.description
@@ -215,10 +211,4 @@ public struct EventPipeline: Sendable {
 
     /// The outcome answered (500) when the event could not be recorded.
     static let storeUnavailable = "store_unavailable"
-
-    static func encode(_ payload: DispatchPayload) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(payload)) ?? Data())
-    }
 }

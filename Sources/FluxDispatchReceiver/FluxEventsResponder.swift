@@ -1,3 +1,4 @@
+import FluxDispatchCore
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -32,9 +33,7 @@ public struct FluxEventsResponder: HTTPResponder {
             return Self.json(200, "{\"status\":\"ok\"}\n")
         case "/readyz":
             if let problem = await readiness() {
-                var body = "{\"status\":\"not ready\",\"problem\":"
-                JSONLogHandler.appendJSONString(problem, to: &body)
-                return Self.json(503, body + "}\n")
+                return Self.json(503, "{\"status\":\"not ready\",\"problem\":\(JSONText.quoted(problem))}\n")
             }
             return Self.json(200, "{\"status\":\"ready\"}\n")
         default:

@@ -1,3 +1,4 @@
+import FluxDispatchCore
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -140,41 +141,8 @@ public struct JSONLogHandler: LogHandler {
         line.append(contentsOf: text.utf8)
     }
 
-    /// `s` as a JSON string: runs that need no escape are copied whole.
     static func appendJSONString(_ s: String, to line: inout [UInt8]) {
-        line.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { utf8 in
-            var runStart = 0
-            for i in 0..<utf8.count {
-                let byte = utf8[i]
-                guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else { continue }
-                line.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
-                runStart = i + 1
-                switch byte {
-                case UInt8(ascii: "\""): append("\\\"", to: &line)
-                case UInt8(ascii: "\\"): append("\\\\", to: &line)
-                case UInt8(ascii: "\n"): append("\\n", to: &line)
-                case UInt8(ascii: "\r"): append("\\r", to: &line)
-                case UInt8(ascii: "\t"): append("\\t", to: &line)
-                default:
-                    append("\\u00", to: &line)
-                    line.append(hexDigits[Int(byte >> 4)])
-                    line.append(hexDigits[Int(byte & 0x0F)])
-                }
-            }
-            line.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
-        }
-        line.append(UInt8(ascii: "\""))
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// `s` as a JSON string, appended to a `String` (the HTTP answers' bodies).
-    static func appendJSONString(_ s: String, to text: inout String) {
-        var bytes: [UInt8] = []
-        appendJSONString(s, to: &bytes)
-        text += String(decoding: bytes, as: UTF8.self)
+        JSONText.appendString(s, to: &line)
     }
 }
 

@@ -107,4 +107,26 @@ final class DispatchPayloadTests: XCTestCase {
         XCTAssertEqual(decoded, payload)
         XCTAssertEqual(decoded.client_payload.message, "line 1\n\"quoted\" ✓")
     }
+
+    func testTheHandWrittenBodyIsWhatJSONEncoderWouldSend() throws {
+        let messages = [
+            "Applied revision at23@sha256:aabb", "quote \" backslash \\ slash / tab \t newline \n cr \r",
+            "controls \u{00}\u{01}\u{08}\u{0C}\u{1F} del \u{7F}", "blå ✓ 🚀 e\u{301}", "",
+        ]
+        for message in messages {
+            let payload = DispatchPayload(event: Fixtures.event(message: message), eventType: "flux-deploy")
+            // Same value as JSONEncoder's body, and the same text as its sorted-keys form once both
+            // are read back (they may spell an escape differently: \u0008 against \b).
+            XCTAssertEqual(try JSONDecoder().decode(DispatchPayload.self, from: Data(payload.json)), payload, message)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let reference = try JSONSerialization.jsonObject(with: encoder.encode(payload)) as? NSDictionary
+            XCTAssertEqual(try JSONSerialization.jsonObject(with: Data(payload.json)) as? NSDictionary, reference, message)
+        }
+        let plain = DispatchPayload(event: Fixtures.event(message: "ok"), eventType: "flux-deploy")
+        let text = String(decoding: plain.json, as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix(#"{"client_payload":{"commit_sha":"#), text)
+        XCTAssertTrue(text.hasSuffix(#"},"event_type":"flux-deploy"}"#), text)
+        XCTAssertFalse(text.contains(" "), "compact: \(text)")
+    }
 }
