@@ -3,7 +3,8 @@
 # Hummingbird server that reads the body and answers 200), interleaved round by round under
 # identical load, so a change's effect is measured in the same minutes on a noisy machine. Prints
 # one table row per round and path: the ceiling's events/s, then each binary's events/s, p99 and
-# ratio to the ceiling. The load generator is the first binary's `bench`.
+# ratio to the ceiling, and the server's CPU time per event (user + system, from /proc), which the
+# machine's noise disturbs much less than events/s. The load generator is the first binary's `bench`.
 #
 #   scripts/bench-compare.sh OLD_BINARY NEW_BINARY           # 3 rounds of 10 s per run
 #   ROUNDS=5 DURATION=20s PATHS=duplicate scripts/bench-compare.sh A B
@@ -28,10 +29,13 @@ wait_for_port() { for _ in $(seq 1 100); do (echo > "/dev/tcp/${1%:*}/${1#*:}") 
 load() { # url, duplicate ratio
   "$BIN" bench --url "$1" --token-file "$work/token" --json --concurrency "$CONCURRENCY" --duration "$DURATION" --duplicate-ratio "$2"
 }
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
+per_event_us() { python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) * 1000 / max(1, int(sys.argv[3])):.0f}')" "$@"; }
 field() { python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r[sys.argv[2]])' "$1" "$2"; }
 
 "$BIN" bench-ceiling --listen $CEILING 2>>"$work/ceiling.log" &
-pids+=($!)
+CEILING_PID=$!
+pids+=($CEILING_PID)
 "$BIN" github-standin --listen $STANDIN 2>>"$work/standin.log" &
 pids+=($!)
 wait_for_port $CEILING
@@ -41,9 +45,9 @@ machine
 echo "concurrency $CONCURRENCY, $DURATION per run, $ROUNDS rounds"
 for i in "${!binaries[@]}"; do echo "binary $((i + 1)): ${binaries[$i]}"; done
 echo
-header="| round | path | ceiling events/s |"
+header="| round | path | ceiling events/s (p99 ms, CPU per event) |"
 rule="|---|---|---|"
-for i in "${!binaries[@]}"; do header+=" binary $((i + 1)) events/s (p99 ms) | ratio |"; rule+="---|---|"; done
+for i in "${!binaries[@]}"; do header+=" binary $((i + 1)) events/s (p99 ms, CPU per event) | ratio |"; rule+="---|---|"; done
 echo "$header"
 echo "$rule"
 for round in $(seq 1 "$ROUNDS"); do
@@ -53,18 +57,23 @@ for round in $(seq 1 "$ROUNDS"); do
       dispatch) ratio=0; extra=($(github_env $STANDIN) DELIVERY_MODE=sync) ;;
       *) echo "unknown path: $path (duplicate, dispatch)" >&2; exit 64 ;;
     esac
-    ceiling=$(field "$(load "http://$CEILING/flux-events" $ratio)" events_per_second)
-    line="| $round | $path | $(printf %.0f "$ceiling") |"
+    before=$(cpu_ms $CEILING_PID)
+    ceiling_result=$(load "http://$CEILING/flux-events" $ratio)
+    cpu=$(per_event_us "$before" "$(cpu_ms $CEILING_PID)" "$(field "$ceiling_result" requests)")
+    ceiling=$(field "$ceiling_result" events_per_second)
+    line="| $round | $path | $(printf %.0f "$ceiling") ($(printf %.2f "$(field "$ceiling_result" p99_ms)"), $cpu µs) |"
     for i in "${!binaries[@]}"; do
       env HMAC_TOKEN_PATH="$work/token" STATE_DB="$work/$path-$round-$i.db" LISTEN_ADDR=$WEBHOOK METRICS_ADDR=$METRICS \
         "${extra[@]}" "${binaries[$i]}" serve 2>>"$work/serve.log" &
       serve=$!
       pids+=($serve)
       wait_for "http://$WEBHOOK/healthz"
+      before=$(cpu_ms $serve)
       result=$(load "http://$WEBHOOK/flux-events" $ratio)
+      cpu=$(per_event_us "$before" "$(cpu_ms $serve)" "$(field "$result" requests)")
       kill -TERM $serve; wait $serve 2>/dev/null || true
       eps=$(field "$result" events_per_second)
-      line+=" $(printf %.0f "$eps") ($(printf %.2f "$(field "$result" p99_ms)")) | $(python3 -c "print(f'{$eps / $ceiling:.2f}')") |"
+      line+=" $(printf %.0f "$eps") ($(printf %.2f "$(field "$result" p99_ms)"), $cpu µs) | $(python3 -c "print(f'{$eps / $ceiling:.2f}')") |"
     done
     echo "$line"
   done
