@@ -139,7 +139,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     static func outbox(_ o: OutboxSummary, now: EpochMilliseconds) -> [String: Any] {
         [
-            "pending": o.pending, "retrying": o.retrying,
+            "pending": o.pending, "retrying": o.retrying ?? 0,
             "oldest_queued_at": o.oldestQueuedAt.map { Timestamp.iso($0) as Any } ?? NSNull(),
             "oldest_age_seconds": o.oldestQueuedAt.map { Double(max(0, now - $0)) / 1000 as Any } ?? NSNull(),
             "dead_last_24h": o.dead, "rejected_last_24h": o.rejected,

@@ -67,7 +67,8 @@ enum HeaderView {
         if outbox.pending > 0 {
             let oldest = outbox.oldestQueuedAt ?? snapshot.now
             let waited = snapshot.now - oldest
-            parts.append(("queue \(outbox.pending), oldest \(TimeText.duration(waited) ?? "\(max(0, waited) / 1000)s")", waited > 60_000 ? .warn : .header))
+            let depth = outbox.pendingReachedLimit ? "\(outbox.countLimit)+" : "\(outbox.pending)"
+            parts.append(("queue \(depth), oldest \(TimeText.duration(waited) ?? "\(max(0, waited) / 1000)s")", waited > 60_000 ? .warn : .header))
         } else if snapshot.receiverInfo?.deliveryMode == "outbox" {
             parts.append(("queue 0", .header))
         }

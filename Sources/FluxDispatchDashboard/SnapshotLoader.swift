@@ -12,6 +12,8 @@ public struct SnapshotLoader: Sendable {
     public var embeddedFailure: String?
     /// The dedup-hits pane's last hour, summed incrementally across frames.
     let dedupWindow = DedupHitsWindow()
+    /// The header counts the outbox queue up to this ("queue 10000+" beyond).
+    public static let queueCountLimit = 10_000
     /// A heartbeat older than this means the receiver is gone.
     public static let liveWindow: EpochMilliseconds = 5_000
 
@@ -47,7 +49,7 @@ public struct SnapshotLoader: Sendable {
                 feed: try view.recentEvents(limit: feedLimit, filter: filter),
                 dedupHits: try dedupWindow.hits(in: view, now: now),
                 detail: try detailID.flatMap { try view.eventDetail(id: $0) },
-                outbox: try view.outboxSummary(endedSince: now - 86_400_000))
+                outbox: try view.outboxSummary(endedSince: now - 86_400_000, countLimit: Self.queueCountLimit))
         }
     }
 }

@@ -144,19 +144,26 @@ public struct DeliveryCircuit: Sendable, Equatable {
 /// The outbox at a glance: for the dashboard header, `status` and the gauges.
 public struct OutboxSummary: Sendable, Equatable {
     public var pending: Int
-    /// Pending dispatches that have failed at least once.
-    public var retrying: Int
+    /// Pending dispatches that have failed at least once; nil when counts are limited (counting
+    /// them reads the whole queue).
+    public var retrying: Int?
     public var oldestQueuedAt: EpochMilliseconds?
+    /// Counts of pending dispatches stop here (the dashboard's header: "queue 10000+").
+    public var countLimit: Int = .max
     /// Ended as dead or rejected in the window asked for.
     public var dead: Int
     public var rejected: Int
     /// Repositories whose delivery is paused, with how many dispatches wait for each.
     public var paused: [PausedRepository]
 
+    /// Whether `pending` stopped at `countLimit`: there are at least that many.
+    public var pendingReachedLimit: Bool { pending >= countLimit }
+
     public init(
-        pending: Int = 0, retrying: Int = 0, oldestQueuedAt: EpochMilliseconds? = nil, dead: Int = 0, rejected: Int = 0,
-        paused: [PausedRepository] = []
+        pending: Int = 0, retrying: Int? = 0, oldestQueuedAt: EpochMilliseconds? = nil, dead: Int = 0, rejected: Int = 0,
+        paused: [PausedRepository] = [], countLimit: Int = .max
     ) {
+        self.countLimit = countLimit
         self.pending = pending
         self.retrying = retrying
         self.oldestQueuedAt = oldestQueuedAt
@@ -428,8 +435,8 @@ extension StateStore {
 
     /// Pending and retrying counts, the oldest pending, paused repositories, and how many ended
     /// dead or rejected since `endedSince`.
-    public func outboxSummary(endedSince: EpochMilliseconds) throws -> OutboxSummary {
-        try pool.read { db in try StoreView(db: db).outboxSummary(endedSince: endedSince) }
+    public func outboxSummary(endedSince: EpochMilliseconds, countLimit: Int = .max) throws -> OutboxSummary {
+        try pool.read { db in try StoreView(db: db).outboxSummary(endedSince: endedSince, countLimit: countLimit) }
     }
 
     /// For paused repositories: the products and environments whose dispatches wait on them, with

@@ -133,14 +133,16 @@ extension StoreView {
     }
 
     /// Pending and retrying counts, the oldest pending, paused repositories, and how many ended
-    /// dead or rejected since `endedSince`.
-    public func outboxSummary(endedSince: EpochMilliseconds) throws -> OutboxSummary {
-        let pending = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT COUNT(*) AS n, COALESCE(SUM(attempts > 0), 0) AS retrying, MIN(queued_at) AS oldest
-                FROM outbox WHERE state = 'pending'
-                """)
+    /// dead or rejected since `endedSince`. With a `countLimit`, counts of pending dispatches stop
+    /// there and retrying ones are not counted: a dashboard asks for this ten times a second, and a
+    /// queue of 100,000 during a long outage should not make each frame read all of it.
+    public func outboxSummary(endedSince: EpochMilliseconds, countLimit: Int = .max) throws -> OutboxSummary {
+        let limited = countLimit != .max
+        let pending = try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE state = 'pending' LIMIT ?)", arguments: [countLimit]) ?? 0
+        let retrying = limited ? nil : try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND attempts > 0")
+        // The partial index on (queued_at, attempts) gives the oldest at once.
+        let oldest = try EpochMilliseconds.fetchOne(db, sql: "SELECT MIN(queued_at) FROM outbox WHERE state = 'pending'")
         var ended: [String: Int] = [:]
         for row in try Row.fetchAll(
             db,
@@ -153,11 +155,11 @@ extension StoreView {
             PausedRepository(
                 circuit: circuit,
                 pending: try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND dispatch_repo = ?",
-                    arguments: [circuit.dispatchRepo]) ?? 0)
+                    db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE state = 'pending' AND dispatch_repo = ? LIMIT ?)",
+                    arguments: [circuit.dispatchRepo, countLimit]) ?? 0)
         }.filter { $0.pending > 0 }  // a paused repository nothing waits on is no one's problem
         return OutboxSummary(
-            pending: pending?["n"] ?? 0, retrying: pending?["retrying"] ?? 0, oldestQueuedAt: pending?["oldest"],
-            dead: ended["dead"] ?? 0, rejected: ended["rejected"] ?? 0, paused: paused)
+            pending: pending, retrying: retrying, oldestQueuedAt: oldest, dead: ended["dead"] ?? 0,
+            rejected: ended["rejected"] ?? 0, paused: paused, countLimit: countLimit)
     }
 }

@@ -53,6 +53,12 @@ final class RendererSnapshotTests: XCTestCase {
         XCTAssertEqual(roleOfText("1 paused", in: grid, row: header), .fail)
         XCTAssertEqual(roleOfText("2 dead/24h", in: grid, row: header), .fail)
         XCTAssertNoThrow(try rowIndex(containing: "queue paused", in: grid))
+        // A queue counted only up to the loader's limit says "at least".
+        var deep = Fixtures.outbox
+        deep.countLimit = 10_000
+        deep.pending = 10_000
+        let deepGrid = render(Fixtures.snapshot(info: info, feed: Fixtures.feedEveryOutcome, outbox: deep), size: .minimum)
+        XCTAssertNoThrow(try rowIndex(containing: "queue 10000+", in: deepGrid), deepGrid.text)
         // An idle outbox still says so, so nobody wonders whether it is there.
         let idle = render(Fixtures.snapshot(info: info, feed: Fixtures.feedEveryOutcome), size: .minimum)
         XCTAssertNoThrow(try rowIndex(containing: "queue 0", in: idle))

@@ -59,6 +59,21 @@ final class OutboxStoreTests: XCTestCase {
         XCTAssertEqual(summary.oldestQueuedAt, 1_000)
     }
 
+    func testALimitedSummaryCountsTheQueueOnlyUpToItsLimit() async throws {
+        for i in 0..<25 { try await queue(repo: i % 2 == 0 ? "Altinn/a" : "Altinn/b", key: "k\(i)", at: 5_000 - EpochMilliseconds(i)) }
+        let exact = try store.outboxSummary(endedSince: 0)
+        XCTAssertEqual(exact.pending, 25)
+        XCTAssertEqual(exact.retrying, 0)
+        XCTAssertFalse(exact.pendingReachedLimit)
+        let limited = try store.outboxSummary(endedSince: 0, countLimit: 10)
+        XCTAssertEqual(limited.pending, 10)
+        XCTAssertTrue(limited.pendingReachedLimit, "there are at least 10")
+        XCTAssertNil(limited.retrying, "not counted when limited")
+        XCTAssertEqual(limited.oldestQueuedAt, exact.oldestQueuedAt)
+        XCTAssertEqual(limited.oldestQueuedAt, 5_000 - 24)
+        XCTAssertFalse(try store.outboxSummary(endedSince: 0, countLimit: 26).pendingReachedLimit)
+    }
+
     func testRejectedReleasesOnlyItsOwnClaimAndEndsTheEvent() async throws {
         let id = try await queue(key: "k1")
         let item = try await head("Altinn/a")
