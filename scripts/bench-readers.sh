@@ -32,6 +32,10 @@ load() {
 
 machine
 echo "$VIEWERS viewers; $RATE events/s for $DURATION each way"
+# Warm up first (a new store, empty caches, the stand-in's connections), so that "alone" is not
+# also "cold".
+"$BIN" bench --url "http://$WEBHOOK/flux-events" --token-file "$work/token" --json --concurrency 16 \
+  --rate "$RATE" --duration 15s --duplicate-ratio 0.3 --repositories 20 >/dev/null
 alone=$(load)
 "$BIN" bench-readers --db "$work/state.db" --viewers "$VIEWERS" --duration "$(( $(seconds "$DURATION") + 4 ))s" \
   > "$work/readers.json" &
