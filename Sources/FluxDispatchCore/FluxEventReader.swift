@@ -201,30 +201,44 @@ struct FluxEventReader {
     private mutating func readObject(
         depth: Int, _ member: (inout FluxEventReader, Key) throws(FluxEventParseError) -> Void
     ) throws(FluxEventParseError) {
+        try readElements(depth: depth, close: UInt8(ascii: "}"), container: "an object") { (reader) throws(FluxEventParseError) in
+            reader.skipWhitespace()
+            guard reader.index < reader.bytes.count, reader.bytes[reader.index] == UInt8(ascii: "\"") else {
+                throw reader.syntaxError("where a member name belongs")
+            }
+            let key = try reader.readKey()
+            reader.skipWhitespace()
+            guard reader.index < reader.bytes.count, reader.bytes[reader.index] == UInt8(ascii: ":") else {
+                throw reader.syntaxError("where ':' belongs")
+            }
+            reader.index += 1
+            reader.skipWhitespace()
+            try member(&reader, key)
+        }
+    }
+
+    /// The elements of an object or an array, from its opening byte to `close`: `element` for each,
+    /// with commas between.
+    private mutating func readElements(
+        depth: Int, close: UInt8, container: String, _ element: (inout FluxEventReader) throws(FluxEventParseError) -> Void
+    ) throws(FluxEventParseError) {
         if depth > Self.maxDepth { throw tooDeep() }
-        index += 1  // {
+        index += 1  // { or [
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+        if index < bytes.count, bytes[index] == close {
             index += 1
             return
         }
         while true {
+            try element(&self)
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw syntaxError("where a member name belongs") }
-            let key = try readKey()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw syntaxError("where ':' belongs") }
-            index += 1
-            skipWhitespace()
-            try member(&self, key)
-            skipWhitespace()
-            guard index < bytes.count else { throw syntaxError("inside an object") }
+            guard index < bytes.count else { throw syntaxError("inside \(container)") }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
+            case close:
                 index += 1
                 return
-            default: throw syntaxError("where ',' or '}' belongs")
+            default: throw syntaxError("where ',' or '\(Character(Unicode.Scalar(close)))' belongs")
             }
         }
     }
@@ -234,24 +248,8 @@ struct FluxEventReader {
         case .object:
             try readObject(depth: depth) { (reader, _) throws(FluxEventParseError) in try reader.skipValue(depth: depth + 1) }
         case .array:
-            if depth > Self.maxDepth { throw tooDeep() }
-            index += 1
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return
-            }
-            while true {
-                try skipValue(depth: depth + 1)
-                skipWhitespace()
-                guard index < bytes.count else { throw syntaxError("inside an array") }
-                switch bytes[index] {
-                case UInt8(ascii: ","): index += 1
-                case UInt8(ascii: "]"):
-                    index += 1
-                    return
-                default: throw syntaxError("where ',' or ']' belongs")
-                }
+            try readElements(depth: depth, close: UInt8(ascii: "]"), container: "an array") { (reader) throws(FluxEventParseError) in
+                try reader.skipValue(depth: depth + 1)
             }
         case .string: _ = try scanString(keep: false)
         case .number: try skipNumber()
