@@ -38,7 +38,7 @@ public struct JSONLogHandler: LogHandler {
         Self.append("\",\"level\":\"", to: &line)
         Self.append(event.level.jsonName, to: &line)
         Self.append("\",\"msg\":", to: &line)
-        Self.appendJSONString(event.message.description, to: &line)
+        JSONText.appendString(event.message.description, to: &line)
         var fields = self.metadata
         if let extra = event.metadata {
             if fields.isEmpty { fields = extra } else { fields.merge(extra) { _, new in new } }
@@ -46,7 +46,7 @@ public struct JSONLogHandler: LogHandler {
         if let error = event.error, fields["error"] == nil { fields["error"] = .string("\(error)") }
         for key in fields.keys.sorted() {
             line.append(UInt8(ascii: ","))
-            Self.appendJSONString(key, to: &line)
+            JSONText.appendString(key, to: &line)
             line.append(UInt8(ascii: ":"))
             Self.appendJSONValue(fields[key]!, to: &line)
         }
@@ -109,14 +109,14 @@ public struct JSONLogHandler: LogHandler {
     private static func appendJSONValue(_ value: Logger.Metadata.Value, to line: inout [UInt8]) {
         switch value {
         case .string(let s):
-            appendJSONString(s, to: &line)
+            JSONText.appendString(s, to: &line)
         case .stringConvertible(let c):
             // Numbers and booleans logged with `.stringConvertible` are written as JSON numbers/booleans.
             switch c {
             case let d as Double where d.isFinite && abs(d) < 1e15: appendMilliseconds(d, to: &line)
             case let n as any BinaryInteger: append(n.description, to: &line)
             case let b as Bool: append(b ? "true" : "false", to: &line)
-            default: appendJSONString(c.description, to: &line)
+            default: JSONText.appendString(c.description, to: &line)
             }
         case .array(let values):
             line.append(UInt8(ascii: "["))
@@ -129,7 +129,7 @@ public struct JSONLogHandler: LogHandler {
             line.append(UInt8(ascii: "{"))
             for (i, key) in dict.keys.sorted().enumerated() {
                 if i > 0 { line.append(UInt8(ascii: ",")) }
-                appendJSONString(key, to: &line)
+                JSONText.appendString(key, to: &line)
                 line.append(UInt8(ascii: ":"))
                 appendJSONValue(dict[key]!, to: &line)
             }
@@ -139,10 +139,6 @@ public struct JSONLogHandler: LogHandler {
 
     private static func append(_ text: String, to line: inout [UInt8]) {
         line.append(contentsOf: text.utf8)
-    }
-
-    static func appendJSONString(_ s: String, to line: inout [UInt8]) {
-        JSONText.appendString(s, to: &line)
     }
 }
 
