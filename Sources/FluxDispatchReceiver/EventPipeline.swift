@@ -185,7 +185,7 @@ public struct EventPipeline: Sendable {
             if waitForCommit {
                 _ = try await store.record(write)
             } else {
-                await store.recordLater(write)
+                store.recordLater(write)
             }
         } catch {
             logger.error("event not recorded: state store write failed", metadata: Self.logFields(r, error: error))

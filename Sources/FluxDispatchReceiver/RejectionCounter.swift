@@ -12,7 +12,7 @@ public final class RejectionCounter: Sendable {
     public init() {}
 
     public func add(_ kind: RejectionKind, source: String, at now: EpochMilliseconds) {
-        let key = RejectionCountKey(minute: now - now % 60_000, sourceAddress: source, kind: kind)
+        let key = RejectionCountKey(minute: now.minuteStart, sourceAddress: source, kind: kind)
         counts.withLockedValue { counts in
             if counts[key] == nil, counts.count >= maxKeys {
                 counts[RejectionCountKey(minute: key.minute, sourceAddress: "(other)", kind: kind), default: 0] += 1

@@ -14,4 +14,7 @@ extension EpochMilliseconds {
     }
 
     public var date: Date { Date(timeIntervalSince1970: Double(self) / 1000) }
+
+    /// The start of the minute this time falls in: the key of every per-minute counter.
+    public var minuteStart: EpochMilliseconds { self - self % 60_000 }
 }

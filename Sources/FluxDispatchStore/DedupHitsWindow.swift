@@ -42,8 +42,8 @@ public final class DedupHitsWindow: @unchecked Sendable {  // all state behind `
     /// Dedup hits per product, environment and reason since `now - length`, newest first.
     public func hits(in view: StoreView, now: EpochMilliseconds, limit: Int = 200) throws -> [DedupHitSummary] {
         let since = now - length
-        let fromMinute = since - since % 60_000
-        let liveFrom = max(fromMinute, now - now % 60_000 - 60_000)
+        let fromMinute = since.minuteStart
+        let liveFrom = max(fromMinute, now.minuteStart - 60_000)
         let closed = try closedHits(in: view, fromMinute: fromMinute, toMinute: liveFrom)
         var live = try view.dedupHitGroups(fromMinute: liveFrom)
         var liveKeys = Set<Key>()

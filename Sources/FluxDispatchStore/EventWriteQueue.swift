@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 
 /// Group commit: concurrent event writes that arrive while a commit is in progress are written
 /// together in the next transaction; if one of them fails, the batch is written again with each
@@ -10,15 +11,24 @@ import GRDB
 ///
 /// A write can also be queued without waiting (`submitDetached`): it goes into the next commit like
 /// the others, and a failure is reported to `onDetachedFailure` instead of to a caller.
-actor EventWriteQueue {
+///
+/// A lock rather than an actor: queueing a write is an append, and the hop onto an actor for it
+/// (then back) cost more than the append on every event. Only the flush loop suspends, while a
+/// batch is being written, and it does so outside the lock.
+final class EventWriteQueue: Sendable {
     private typealias Waiter = CheckedContinuation<Int64, any Error>
 
+    private struct State {
+        /// Writes waiting for the next commit; one without a waiter is not waited for.
+        var pending: [(write: EventWrite, waiter: Waiter?)] = []
+        /// A flush loop is running; it takes whatever is pending until nothing is.
+        var isFlushing = false
+        /// Callers of `drain()`, resumed when nothing is pending any more.
+        var drainers: [CheckedContinuation<Void, Never>] = []
+    }
+
     private let pool: DatabasePool
-    /// Writes waiting for the next commit; one without a waiter is not waited for.
-    private var pending: [(write: EventWrite, waiter: Waiter?)] = []
-    private var isFlushing = false
-    /// Callers of `drain()`, resumed when nothing is pending any more.
-    private var drainers: [CheckedContinuation<Void, Never>] = []
+    private let state = Mutex(State())
     private let onDetachedFailure: @Sendable (EventWrite, any Error) -> Void
     /// An upper bound on one transaction, so a burst cannot hold the write lock for long.
     private let maxBatch = 512
@@ -30,44 +40,58 @@ actor EventWriteQueue {
 
     func submit(_ write: EventWrite) async throws -> Int64 {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append((write, continuation))
-            startFlushing()
+            enqueue(write, waiter: continuation)
         }
     }
 
     func submitDetached(_ write: EventWrite) {
-        pending.append((write, nil))
-        startFlushing()
+        enqueue(write, waiter: nil)
     }
 
     /// Returns once every write queued so far has been committed (or has failed).
     func drain() async {
-        guard isFlushing || !pending.isEmpty else { return }
-        await withCheckedContinuation { drainers.append($0) }
-    }
-
-    private func startFlushing() {
-        guard !isFlushing else { return }
-        isFlushing = true
-        Task { await self.flush() }
-    }
-
-    private func flush() async {
-        while !pending.isEmpty {
-            let batch = Array(pending.prefix(maxBatch))
-            pending.removeFirst(batch.count)
-            let writes = batch.map(\.write)
-            let results: [Result<Int64, any Error>]
-            do {
-                // Almost always every write succeeds: the batch in one transaction, no savepoints
-                // (two more statements per event, a fifth of the write's cost).
-                results = try await pool.write { db in try writes.map { .success(try StateStore.apply($0, in: db)) } }
-            } catch {
-                // One failed and the transaction was rolled back: again, each write in a savepoint of
-                // its own, so only the bad one fails.
-                results = await writeOneByOne(writes, batchCount: batch.count)
+        await withCheckedContinuation { continuation in
+            let idle = state.withLock { state in
+                if !state.isFlushing && state.pending.isEmpty { return true }
+                state.drainers.append(continuation)
+                return false
             }
-            for (entry, result) in zip(batch, results) {
+            if idle { continuation.resume() }
+        }
+    }
+
+    private func enqueue(_ write: EventWrite, waiter: Waiter?) {
+        let startFlushing = state.withLock { state in
+            state.pending.append((write, waiter))
+            guard !state.isFlushing else { return false }
+            state.isFlushing = true
+            return true
+        }
+        if startFlushing { Task { await self.flush() } }
+    }
+
+    /// Writes batches until nothing is pending, then wakes the drainers.
+    private func flush() async {
+        while true {
+            let next = state.withLock { state -> (batch: [(write: EventWrite, waiter: Waiter?)], drainers: [CheckedContinuation<Void, Never>]) in
+                guard state.pending.isEmpty else {
+                    let batch = Array(state.pending.prefix(maxBatch))
+                    state.pending.removeFirst(batch.count)
+                    return (batch, [])
+                }
+                // Stopping and handing over the drainers in one step: a write queued after this
+                // starts a new loop, and a drain that comes after it waits for that loop.
+                state.isFlushing = false
+                let drainers = state.drainers
+                state.drainers = []
+                return ([], drainers)
+            }
+            guard !next.batch.isEmpty else {
+                for drainer in next.drainers { drainer.resume() }
+                return
+            }
+            let results = await write(next.batch.map(\.write))
+            for (entry, result) in zip(next.batch, results) {
                 if let waiter = entry.waiter {
                     waiter.resume(with: result)
                 } else if case .failure(let error) = result {
@@ -75,30 +99,52 @@ actor EventWriteQueue {
                 }
             }
         }
-        isFlushing = false
-        let waiting = drainers
-        drainers = []
-        for drainer in waiting { drainer.resume() }
     }
 
-    private func writeOneByOne(_ writes: [EventWrite], batchCount: Int) async -> [Result<Int64, any Error>] {
+    /// One transaction for the batch, its minute counters added up and written once at the end.
+    private func write(_ writes: [EventWrite]) async -> [Result<Int64, any Error>] {
+        do {
+            // Almost always every write succeeds: the batch in one transaction, no savepoints
+            // (two more statements per event, a fifth of the write's cost).
+            return try await pool.write { db in
+                var counters = MinuteCounters()
+                let results: [Result<Int64, any Error>] = try writes.map { write in
+                    let id = try StateStore.apply(write, in: db)
+                    counters.add(write.record)
+                    return .success(id)
+                }
+                try counters.write(in: db)
+                return results
+            }
+        } catch {
+            // One failed and the transaction was rolled back: again, each write in a savepoint of
+            // its own, so only the bad one fails (and only the ones written are counted).
+            return await writeOneByOne(writes)
+        }
+    }
+
+    private func writeOneByOne(_ writes: [EventWrite]) async -> [Result<Int64, any Error>] {
         do {
             return try await pool.write { db in
-                writes.map { write in
+                var counters = MinuteCounters()
+                let results = writes.map { write -> Result<Int64, any Error> in
                     do {
                         var id: Int64 = 0
                         try db.inSavepoint {
                             id = try StateStore.apply(write, in: db)
                             return .commit
                         }
+                        counters.add(write.record)
                         return .success(id)
                     } catch {
                         return .failure(error)
                     }
                 }
+                try counters.write(in: db)
+                return results
             }
         } catch {
-            return Array(repeating: .failure(error), count: batchCount)
+            return Array(repeating: .failure(error), count: writes.count)
         }
     }
 }

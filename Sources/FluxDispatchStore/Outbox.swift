@@ -288,7 +288,7 @@ extension StateStore {
             RouteKey(product: item.product, environment: item.environment, dispatchRepo: item.dispatchRepo, eventType: item.eventType),
             at: report.at, eventID: item.eventID, outcome: outcome, githubStatus: status, error: detail, in: db)
         try countActivity(
-            minute: report.at - report.at % 60_000, events: 0, delivered: state == .delivered ? 1 : 0,
+            minute: report.at.minuteStart, events: 0, delivered: state == .delivered ? 1 : 0,
             dispatchFailed: state == .delivered ? 0 : 1, duplicates: 0, in: db)
         if report.releasesDedupClaim {
             // Only this event's claim: a later event may have claimed the key since.

@@ -99,8 +99,8 @@ public final class StateStore: Sendable {
     /// loss in a crash costs nothing but the record itself (a duplicate: the event it repeats is
     /// already recorded and dispatched), so their answer need not wait on the disk. A graceful stop
     /// commits them (`flush`); a killed process loses at most the last few milliseconds of them.
-    public func recordLater(_ write: EventWrite) async {
-        await writeQueue.submitDetached(write)
+    public func recordLater(_ write: EventWrite) {
+        writeQueue.submitDetached(write)
     }
 
     /// Waits until every write queued so far is committed.
@@ -108,7 +108,8 @@ public final class StateStore: Sendable {
         await writeQueue.drain()
     }
 
-    /// Applies one event's writes inside an open transaction.
+    /// Applies one event's writes inside an open transaction, all but its minute counters, which the
+    /// write queue adds up for the whole batch (`MinuteCounters`).
     static func apply(_ write: EventWrite, in db: Database) throws -> Int64 {
         let r = write.record
         let e = r.event
@@ -147,22 +148,7 @@ public final class StateStore: Sendable {
         }
         try updateEnvironmentState(for: r, eventID: eventID, in: db)
         try updateRouteState(for: r, eventID: eventID, in: db)
-        try updateCounters(for: r, in: db)
         return eventID
-    }
-
-    private static func updateCounters(for r: EventRecord, in db: Database) throws {
-        let minute = r.receivedAt - r.receivedAt % 60_000
-        try countActivity(
-            minute: minute, events: 1, delivered: r.outcome.isDelivered ? 1 : 0, dispatchFailed: r.outcome.isDispatchFailure ? 1 : 0,
-            duplicates: r.outcome == .duplicate ? 1 : 0, in: db)
-        if r.outcome == .duplicate {
-            try db.cachedStatement(sql: """
-                INSERT INTO dedup_hit_minute (product, environment, reason, minute, count, last_at) VALUES (?, ?, ?, ?, 1, ?)
-                ON CONFLICT (minute, product, environment, reason) DO UPDATE SET count = count + 1,
-                    last_at = MAX(last_at, excluded.last_at)
-                """).execute(arguments: [r.event.product, r.event.environment, r.event.reason, minute, r.receivedAt])
-        }
     }
 
     /// Adds to one minute's activity counters. A queued dispatch counts as delivered or failed in

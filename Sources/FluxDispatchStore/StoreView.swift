@@ -79,7 +79,7 @@ extension StoreView {
                     COALESCE(SUM(dispatch_failed), 0) AS failed, COALESCE(SUM(duplicates), 0) AS duplicates
                 FROM activity_minute WHERE minute >= ?
                 """,
-            arguments: [since - since % 60_000])
+            arguments: [since.minuteStart])
         return ActivitySummary(
             events: row?["events"] ?? 0, delivered: row?["delivered"] ?? 0, dispatchFailed: row?["failed"] ?? 0,
             duplicates: row?["duplicates"] ?? 0)
@@ -92,7 +92,7 @@ extension StoreView {
 
     /// Dedup hits per product, environment and reason in the minutes since `since`, newest first.
     public func dedupHits(since: EpochMilliseconds, limit: Int = 200) throws -> [DedupHitSummary] {
-        DedupHitSummary.newestFirst(try dedupHitGroups(fromMinute: since - since % 60_000), limit: limit)
+        DedupHitSummary.newestFirst(try dedupHitGroups(fromMinute: since.minuteStart), limit: limit)
     }
 
     /// Dedup hits per product, environment and reason in the minutes from `fromMinute` up to (not

@@ -131,6 +131,41 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(try store.dedupEntryCount(), 299, "its dedup entry went with it")
         let entry = try await store.dedupEntry("key150", notBefore: 0)
         XCTAssertNil(entry)
+        XCTAssertEqual(try store.activity(since: 0).events, 299, "the batch's minute counters count only what was written")
+    }
+
+    /// The minute counters are added up per batch: whatever the batching, the totals per minute
+    /// and per dedup series are those of one count per event.
+    func testMinuteCountersOfConcurrentWritesAddUpPerMinuteAndSeries() async throws {
+        let store = try StateStore(path: path)
+        await withTaskGroup(of: Void.self) { group in
+            for i in 0..<600 {
+                // Three minutes; every third event a duplicate, in two products; some dispatch failures.
+                let outcome: Outcome = i % 3 == 0 ? .duplicate : (i % 10 == 1 ? .dispatchRejected : .dispatched)
+                let write = EventWrite(record: record(product: i % 2 == 0 ? "a" : "b", outcome: outcome, at: EpochMilliseconds(i * 300)))
+                if i % 4 == 0 {
+                    group.addTask { store.recordLater(write) }
+                } else {
+                    group.addTask { _ = try? await store.record(write) }
+                }
+            }
+        }
+        await store.flush()
+        for minute in 0..<3 {
+            let from = EpochMilliseconds(minute * 60_000)
+            let inMinute = (0..<600).filter { $0 * 300 >= from && $0 * 300 < from + 60_000 }
+            let counts = try store.activity(since: from).events - (minute < 2 ? try store.activity(since: from + 60_000).events : 0)
+            XCTAssertEqual(counts, inMinute.count, "minute \(minute)")
+        }
+        let total = try store.activity(since: 0)
+        XCTAssertEqual(total.events, 600)
+        XCTAssertEqual(total.duplicates, 200)
+        XCTAssertEqual(total.dispatchFailed, (0..<600).filter { $0 % 3 != 0 && $0 % 10 == 1 }.count)
+        XCTAssertEqual(total.delivered, 600 - 200 - total.dispatchFailed)
+        let hits = try store.dedupHits(since: 0)
+        XCTAssertEqual(hits.map(\.product).sorted(), ["a", "b"])
+        XCTAssertEqual(hits.map(\.count).reduce(0, +), 200)
+        XCTAssertEqual(hits.first { $0.product == "b" }?.lastAt, 597 * 300, "the newest duplicate of b")
     }
 
     func testEnvironmentStateFollowsFluxAndRouteStateFollowsDispatches() async throws {
