@@ -126,6 +126,7 @@ let package = Package(
             dependencies: [
                 "FluxDispatchCLI",
                 "FluxDispatchCore",
+                "FluxDispatchReceiver",
                 "FluxDispatchStore",
                 "GitHubStandIn",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

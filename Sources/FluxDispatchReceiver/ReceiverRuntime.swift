@@ -23,6 +23,8 @@ public final class ReceiverRuntime: Sendable {
     private let startup: StartupSignal
     private let httpClient: HTTPClient?
     private let logger: Logger
+    /// The most connections the webhook server holds open (below the descriptor limit).
+    public let connectionLimit: ConnectionLimit
 
     /// Validates what can only be checked by touching files (HMAC token, App key, store) and builds
     /// the services. Throws `ConfigurationError` for bad configuration, `StoreError` for the store.
@@ -114,6 +116,8 @@ public final class ReceiverRuntime: Sendable {
 
         var serverLogger = logger
         serverLogger.logLevel = .warning
+        let connections = ConnectionLimit.raisingDescriptorLimit()
+        self.connectionLimit = connections
         let webhook = Application(
             responder: FluxEventsResponder(pipeline: pipeline, readiness: { await heartbeat.beatNow() }),
             server: .http1(
@@ -123,7 +127,8 @@ public final class ReceiverRuntime: Sendable {
                     httpDecoderConfiguration: .init(maxHeaderFieldSize: 64 * 1024, maxHeaderListSize: 64 * 1024))),
             configuration: .init(
                 address: .hostname(configuration.listenAddress.host, port: configuration.listenAddress.port),
-                serverName: nil, backlog: 1024),
+                serverName: nil, backlog: 1024,
+                availableConnectionsDelegate: .maximum(connections.webhookConnections, logger: serverLogger)),
             onServerRunning: { channel in await startup.webhookBound(channel.localAddress) },
             logger: serverLogger)
         let metricsServer = Application(
@@ -131,7 +136,8 @@ public final class ReceiverRuntime: Sendable {
             server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler()])),
             configuration: .init(
                 address: .hostname(configuration.metricsAddress.host, port: configuration.metricsAddress.port),
-                serverName: nil),
+                serverName: nil,
+                availableConnectionsDelegate: .maximum(ConnectionLimit.metricsConnections, logger: serverLogger)),
             onServerRunning: { channel in await startup.metricsBound(channel.localAddress) },
             logger: serverLogger)
 
@@ -188,6 +194,8 @@ public final class ReceiverRuntime: Sendable {
                                 "dry_run": .stringConvertible(c.isDryRun), "delivery_mode": .string(c.deliveryMode.rawValue),
                                 "allowed_orgs": .string(c.allowedOrganisations.joined(separator: ",")),
                                 "version": .string(FluxDispatchVersion.current),
+                                "max_connections": .stringConvertible(self.connectionLimit.webhookConnections),
+                                "descriptor_limit": .stringConvertible(self.connectionLimit.descriptorLimit),
                             ])
                     }
                 }

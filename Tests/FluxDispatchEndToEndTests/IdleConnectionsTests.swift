@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import FluxDispatchCore
+import FluxDispatchReceiver
 import Foundation
 import NIOCore
 import XCTest
@@ -83,6 +84,78 @@ final class IdleConnectionsTests: XCTestCase {
         let (statusAfter, _) = try await post()
         XCTAssertEqual(statusAfter, 200)
         print("idle connections: \(connections) open; serve descriptors \(baseline) → \(during) → \(after); an event answered in \(took)")
+    }
+
+    /// More connections than the process has descriptors for: past its cap the server stops
+    /// accepting (they wait in the kernel's backlog) instead of retrying a failing `accept(2)` in a
+    /// loop, which is what it did before the cap: a core at 100 % for as long as the flood lasted.
+    func testConnectionsPastTheDescriptorLimitWaitInsteadOfSpinning() async throws {
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("\(binary) not built") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fdcap-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let token = directory.appendingPathComponent("token").path
+        try Data("cap-token".utf8).write(to: URL(fileURLWithPath: token))
+        let port = try DashboardEndToEndTests.freePort()
+        let descriptorLimit = 200
+        // `ulimit -n` sets the soft and the hard limit, so the server cannot raise it.
+        let pid = try XCTUnwrap(
+            Subprocess.start(
+                ["/bin/sh", "-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", binary, "serve", "--hmac-token-path", token,
+                 "--db", directory.appendingPathComponent("state.db").path, "--listen-addr", "127.0.0.1:\(port)",
+                 "--metrics-addr", "127.0.0.1:0"],
+                logPath: directory.appendingPathComponent("serve.log").path))
+        defer { _ = Subprocess.stop(pid) }
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = (try? healthCheck(port: UInt16(port))) == true
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        XCTAssertTrue(ready, "serve did not start")
+        let log = try String(contentsOfFile: directory.appendingPathComponent("serve.log").path, encoding: .utf8)
+        let cap = ConnectionLimit(descriptorLimit: descriptorLimit)
+        XCTAssertTrue(log.contains("\"max_connections\":\(cap.webhookConnections)"), "the start line names the cap: \(log)")
+
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        for _ in 0..<(descriptorLimit * 2) { sockets.append(try connectTo(port: UInt16(port))) }
+        try await Task.sleep(for: .seconds(1))
+        XCTAssertLessThan(descriptorCount(pid), descriptorLimit, "the server stays below its descriptor limit")
+        let before = cpuTicks(pid)
+        try await Task.sleep(for: .seconds(3))
+        let spent = Double(cpuTicks(pid) - before) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        XCTAssertLessThan(spent, 0.75, "CPU seconds spent in 3 s holding \(sockets.count) idle connections")
+
+        sockets.forEach { close($0) }
+        sockets = []
+        var answered = false
+        for _ in 0..<100 where !answered {
+            answered = (try? healthCheck(port: UInt16(port))) == true
+            if !answered { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        XCTAssertTrue(answered, "answers again once the flood is gone")
+    }
+
+    /// `GET /healthz` over a fresh connection; true on a 200.
+    func healthCheck(port: UInt16) throws -> Bool {
+        let fd = try connectTo(port: port)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
+        guard send(fd, request, request.count, 0) == request.count else { return false }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return n > 0 && String(decoding: buffer[0..<n], as: UTF8.self).hasPrefix("HTTP/1.1 200")
+    }
+
+    func cpuTicks(_ pid: pid_t) -> Int {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
     }
 
     func descriptorCount(_ pid: pid_t) -> Int {
