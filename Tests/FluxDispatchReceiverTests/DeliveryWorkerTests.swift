@@ -46,6 +46,8 @@ final class DeliveryWorkerTests: XCTestCase {
         try? store.close()
         try? await http.shutdown()
         await harness.stop()
+        // XCTest on Linux keeps every test case object until the process exits: let these go.
+        (worker, pipeline, metrics, store, http, harness) = (nil, nil, nil, nil, nil, nil)
     }
 
     func build(maxAge: EpochMilliseconds) async throws {

@@ -15,6 +15,8 @@ final class GitHubFailureTests: XCTestCase {
 
     override func tearDown() async throws {
         await harness.stop()
+        // XCTest on Linux keeps every test case object until the process exits: let the receiver go.
+        harness = nil
     }
 
     func testGitHub500Is502WithErrorMetricAndNoDedupEntry() async throws {

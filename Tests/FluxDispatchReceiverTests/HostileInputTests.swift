@@ -14,6 +14,8 @@ final class HostileInputTests: XCTestCase {
 
     override func tearDown() async throws {
         await harness.stop()
+        // XCTest on Linux keeps every test case object until the process exits: let the receiver go.
+        harness = nil
     }
 
     func assertHealthyAfter(_ what: String, file: StaticString = #filePath, line: UInt = #line) async throws {

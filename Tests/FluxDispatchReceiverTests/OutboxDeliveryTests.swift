@@ -18,6 +18,8 @@ final class OutboxDeliveryTests: XCTestCase {
 
     override func tearDown() async throws {
         await harness.stop()
+        // XCTest on Linux keeps every test case object until the process exits: let the receiver go.
+        harness = nil
     }
 
     /// Polls until `condition` holds, failing after `timeout` (the worker runs on its own time).

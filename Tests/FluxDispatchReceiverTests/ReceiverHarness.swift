@@ -87,12 +87,14 @@ final class ReceiverHarness: @unchecked Sendable {
         }
     }
 
-    /// Graceful shutdown of the receiver (the store is closed when this returns).
+    /// Graceful shutdown of the receiver (the store is closed when this returns). The stopped
+    /// receiver is let go: nothing else may keep it (`testAStoppedReceiverIsFreed`).
     func stopReceiver() async throws {
         guard let runTask else { return }
         await runtime.shutdown()
         try await runTask.value
         self.runTask = nil
+        runtime = nil
     }
 
     func stop() async {

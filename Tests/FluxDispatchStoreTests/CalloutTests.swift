@@ -15,6 +15,9 @@ final class CalloutTests: XCTestCase {
     }
 
     override func tearDown() {
+        try? store.close()
+        // XCTest on Linux keeps every test case object until the process exits: let the store go.
+        store = nil
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -15,6 +15,8 @@ final class OutboxStoreTests: XCTestCase {
 
     override func tearDown() async throws {
         try? store.close()
+        // XCTest on Linux keeps every test case object until the process exits: let the store go.
+        store = nil
         try? FileManager.default.removeItem(at: directory)
     }
 
