@@ -19,8 +19,12 @@ public final class StateStore: Sendable {
 
     /// Opens (creating if needed) the store at `path`. The directory is created mode 0700 and the
     /// file 0600: events carry deployment details and must not be world-readable.
-    /// `onDetachedFailure` hears of writes queued with `recordLater` that failed.
-    public init(path: String, onDetachedFailure: @escaping @Sendable (EventWrite, any Error) -> Void = { _, _ in }) throws {
+    /// `onDetachedFailure` hears of writes queued with `recordLater` that failed;
+    /// `detachedWritePause` is the longest such a write waits for others to share its commit.
+    public init(
+        path: String, detachedWritePause: Duration = .milliseconds(10),
+        onDetachedFailure: @escaping @Sendable (EventWrite, any Error) -> Void = { _, _ in }
+    ) throws {
         self.path = path
         try Self.prepareFile(at: path)
         var configuration = Configuration()
@@ -52,7 +56,7 @@ public final class StateStore: Sendable {
             }
             throw StoreError(kind: .cannotOpen, path: path, problem: error.message ?? "\(error)")
         }
-        writeQueue = EventWriteQueue(pool: pool, onDetachedFailure: onDetachedFailure)
+        writeQueue = EventWriteQueue(pool: pool, detachedPause: detachedWritePause, onDetachedFailure: onDetachedFailure)
     }
 
     /// Checkpoints the WAL into the database file and closes the connections; call after the last
@@ -98,7 +102,8 @@ public final class StateStore: Sendable {
     /// Queues an event's writes for the next group commit without waiting for it. For records whose
     /// loss in a crash costs nothing but the record itself (a duplicate: the event it repeats is
     /// already recorded and dispatched), so their answer need not wait on the disk. A graceful stop
-    /// commits them (`flush`); a killed process loses at most the last few milliseconds of them.
+    /// commits them (`flush`); a killed process loses at most the last few milliseconds of them
+    /// (`detachedWritePause` and the commit in progress).
     public func recordLater(_ write: EventWrite) {
         writeQueue.submitDetached(write)
     }

@@ -134,6 +134,49 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(try store.activity(since: 0).events, 299, "the batch's minute counters count only what was written")
     }
 
+    /// An unwaited write may wait for others to share its commit, but never holds up a waited one, a
+    /// flush or a half-full batch: with the pause an hour long, each of those still goes through.
+    func testThePauseForUnwaitedWritesEndsForAWaitedWriteAFlushAndAHalfFullBatch() async throws {
+        let store = try StateStore(path: path, detachedWritePause: .seconds(3600))
+        // Each step first gives the queue time to start its pause, then must finish well within it.
+        actor Finished { var yes = false; func set() { yes = true } }
+        func finishes(_ step: @escaping @Sendable () async throws -> Void) async throws -> Bool {
+            // Unstructured, so a step stuck in the pause fails the test instead of holding it up.
+            let finished = Finished()
+            Task {
+                try await step()
+                await finished.set()
+            }
+            for _ in 0..<200 {
+                if await finished.yes { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+        store.recordLater(EventWrite(record: record(product: "dup", outcome: .duplicate, at: 1)))
+        try await Task.sleep(for: .milliseconds(200))
+        let waitedWrite = EventWrite(record: record(product: "waited", at: 2))
+        let waited = try await finishes { _ = try await store.record(waitedWrite) }
+        XCTAssertTrue(waited, "a waited write ends the pause")
+        XCTAssertEqual(try store.eventCount(), 2, "the waited write and the unwaited one before it")
+
+        store.recordLater(EventWrite(record: record(product: "dup", outcome: .duplicate, at: 3)))
+        try await Task.sleep(for: .milliseconds(200))
+        XCTAssertEqual(try store.eventCount(), 2, "the unwaited write is still waiting for company")
+        let flushed = try await finishes { await store.flush() }
+        XCTAssertTrue(flushed, "a flush ends the pause")
+        XCTAssertEqual(try store.eventCount(), 3)
+
+        for i in 0..<256 { store.recordLater(EventWrite(record: record(product: "dup", outcome: .duplicate, at: 4 + EpochMilliseconds(i)))) }
+        var count = 0
+        for _ in 0..<200 {
+            count = try store.eventCount()
+            if count == 259 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        XCTAssertEqual(count, 259, "half a batch of unwaited writes is committed without waiting out the pause")
+    }
+
     /// The minute counters are added up per batch: whatever the batching, the totals per minute
     /// and per dedup series are those of one count per event.
     func testMinuteCountersOfConcurrentWritesAddUpPerMinuteAndSeries() async throws {
