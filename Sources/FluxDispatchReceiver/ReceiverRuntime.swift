@@ -58,6 +58,10 @@ public final class ReceiverRuntime: Sendable {
             var clientConfiguration = HTTPClient.Configuration()
             clientConfiguration.redirectConfiguration = .disallow
             clientConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(10))
+            // Like Go's client (no per-host cap): concurrent dispatches each get a connection
+            // instead of queueing behind 8 (AsyncHTTPClient's default). Over HTTP/2, which
+            // api.github.com speaks, one connection carries them all and this does not apply.
+            clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
             httpClient = client
             let provider = await InstallationTokenProvider(

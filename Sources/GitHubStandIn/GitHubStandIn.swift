@@ -57,6 +57,9 @@ public final class GitHubStandIn: Sendable {
         var scripted: [String: [Behaviour]] = [:]
         /// Every authenticated dispatch request per repository, whatever it was answered.
         var requests: [String: Int] = [:]
+        /// Dispatch requests being answered now, and the most there have been at once.
+        var inFlight = 0
+        var mostInFlight = 0
     }
 
     let state = NIOLockedValueBox(State())
@@ -68,6 +71,8 @@ public final class GitHubStandIn: Sendable {
     public var dispatches: [Dispatch] { state.withLockedValue { $0.dispatches } }
     public var tokensMinted: Int { state.withLockedValue { $0.tokensMinted } }
     public var tokenRequests: Int { state.withLockedValue { $0.tokenRequests } }
+    /// The most dispatch requests that were being answered at the same time.
+    public var mostDispatchesInFlight: Int { state.withLockedValue { $0.mostInFlight } }
 
     public func dispatches(to repository: String) -> [Dispatch] {
         state.withLockedValue { $0.dispatches.filter { $0.repository == repository } }
@@ -184,7 +189,12 @@ public final class GitHubStandIn: Sendable {
             }
             return s.behaviours[repository] ?? s.defaultBehaviour
         }
+        state.withLockedValue { s in
+            s.inFlight += 1
+            s.mostInFlight = max(s.mostInFlight, s.inFlight)
+        }
         if behaviour.delay > .zero { try? await Task.sleep(for: behaviour.delay) }
+        state.withLockedValue { $0.inFlight -= 1 }
         guard (200..<300).contains(behaviour.status) else {
             var headers = HTTPFields()
             for (name, value) in behaviour.headers {

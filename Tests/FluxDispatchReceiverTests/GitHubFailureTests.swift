@@ -19,6 +19,22 @@ final class GitHubFailureTests: XCTestCase {
         harness = nil
     }
 
+    /// Concurrent dispatches each get a connection, as with Go's client, instead of queueing
+    /// behind AsyncHTTPClient's default of 8 per host (over HTTP/1; GitHub itself speaks HTTP/2).
+    func testConcurrentDispatchesAreNotQueuedBehindEightConnections() async throws {
+        let harness = self.harness!
+        harness.github.setDefaultBehaviour(.init(delay: .seconds(2)))
+        let answers = try await withThrowingTaskGroup(of: String.self) { group in
+            for i in 0..<24 {
+                let body = FluxEventBody(digest: "concurrent\(i)").json
+                group.addTask { try await harness.post(body).outcome }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        XCTAssertEqual(answers, Array(repeating: "dispatched", count: 24))
+        XCTAssertGreaterThan(harness.github.mostDispatchesInFlight, 16, "dispatches in flight at GitHub at once")
+    }
+
     func testGitHub500Is502WithErrorMetricAndNoDedupEntry() async throws {
         harness.github.setBehaviour(.serverError, for: "Altinn/dialogporten")
         let body = FluxEventBody().json

@@ -21,7 +21,12 @@ final class ReceiverHarness: @unchecked Sendable {
 
     let directory: URL
     let github = GitHubStandIn()
-    let http = HTTPClient(eventLoopGroupProvider: .singleton)
+    /// Flux's side: up to 64 requests at once (AsyncHTTPClient's default would queue past 8).
+    let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
     let logs = LogOutput.memory()
     private(set) var runtime: ReceiverRuntime!
     private var runTask: Task<Void, any Error>?
