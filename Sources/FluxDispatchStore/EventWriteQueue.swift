@@ -1,5 +1,5 @@
+import Foundation
 import GRDB
-import Synchronization
 
 /// Group commit: concurrent event writes that arrive while a commit is in progress are written
 /// together in the next transaction; if one of them fails, the batch is written again with each
@@ -19,8 +19,9 @@ import Synchronization
 ///
 /// A lock rather than an actor: queueing a write is an append, and the hop onto an actor for it
 /// (then back) cost more than the append on every event. Only the flush loop suspends, while a
-/// batch is being written, and it does so outside the lock.
-final class EventWriteQueue: Sendable {
+/// batch is being written, and it does so outside the lock. (`NSLock`, a pthread mutex, rather than
+/// `Synchronization.Mutex`: ThreadSanitizer cannot see the latter's futex order anything on Linux.)
+final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind `lock`
     private typealias Waiter = CheckedContinuation<Int64, any Error>
 
     private struct State {
@@ -37,7 +38,8 @@ final class EventWriteQueue: Sendable {
     }
 
     private let pool: DatabasePool
-    private let state = Mutex(State())
+    private let lock = NSLock()
+    private var state = State()
     private let onDetachedFailure: @Sendable (EventWrite, any Error) -> Void
     /// An upper bound on one transaction, so a burst cannot hold the write lock for long.
     private let maxBatch = 512
@@ -49,6 +51,12 @@ final class EventWriteQueue: Sendable {
         self.pool = pool
         self.detachedPause = detachedPause
         self.onDetachedFailure = onDetachedFailure
+    }
+
+    private func withState<Result>(_ body: (inout State) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&state)
     }
 
     func submit(_ write: EventWrite) async throws -> Int64 {
@@ -64,7 +72,7 @@ final class EventWriteQueue: Sendable {
     /// Returns once every write queued so far has been committed (or has failed).
     func drain() async {
         await withCheckedContinuation { continuation in
-            let (idle, pause) = state.withLock { state in
+            let (idle, pause) = withState { state in
                 if !state.isFlushing && state.pending.isEmpty { return (true, nil as CheckedContinuation<Void, Never>?) }
                 state.drainers.append(continuation)
                 defer { state.pause = nil }
@@ -76,7 +84,7 @@ final class EventWriteQueue: Sendable {
     }
 
     private func enqueue(_ write: EventWrite, waiter: Waiter?) {
-        let (startFlushing, pause) = state.withLock { state in
+        let (startFlushing, pause) = withState { state in
             state.pending.append((write, waiter))
             if waiter != nil { state.waitedCount += 1 }
             var pause: CheckedContinuation<Void, Never>?
@@ -96,7 +104,7 @@ final class EventWriteQueue: Sendable {
     /// batch; returns at once otherwise, or as soon as `enqueue` or `drain` ends the pause.
     private func pauseForMoreDetachedWrites() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let pausing = state.withLock { state in
+            let pausing = withState { state in
                 guard !state.pending.isEmpty, state.waitedCount == 0, state.pending.count < maxBatch / 2, state.drainers.isEmpty
                 else { return false }
                 state.pause = continuation
@@ -108,7 +116,7 @@ final class EventWriteQueue: Sendable {
             }
             Task {
                 try? await Task.sleep(for: self.detachedPause)
-                let pause = self.state.withLock { state in
+                let pause = self.withState { state in
                     defer { state.pause = nil }
                     return state.pause
                 }
@@ -121,7 +129,7 @@ final class EventWriteQueue: Sendable {
     private func flush() async {
         while true {
             await pauseForMoreDetachedWrites()
-            let next = state.withLock { state -> (batch: [(write: EventWrite, waiter: Waiter?)], drainers: [CheckedContinuation<Void, Never>]) in
+            let next = withState { state -> (batch: [(write: EventWrite, waiter: Waiter?)], drainers: [CheckedContinuation<Void, Never>]) in
                 guard state.pending.isEmpty else {
                     let batch = Array(state.pending.prefix(maxBatch))
                     state.pending.removeFirst(batch.count)
