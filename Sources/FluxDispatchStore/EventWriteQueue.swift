@@ -5,7 +5,7 @@ import GRDB
 /// together in the next transaction; if one of them fails, the batch is written again with each
 /// write in its own savepoint, so one bad write fails alone.
 ///
-/// At low load every write is committed at once (no timer, no added latency); under load the cost of
+/// At low load every waited write is committed at once (no timer, no added latency); under load the cost of
 /// a commit is shared by every event waiting for it, which is what lets the receiver answer
 /// thousands of events a second while still answering 200 only after the event is on disk.
 ///
