@@ -277,12 +277,13 @@ public final class StateStore: Sendable {
 
     /// When `key` was recorded, if it is in the store and not older than `notBefore`.
     ///
-    /// Asked for every new dedup key, so it is kept small: synchronous, on the caller's thread (an
-    /// idle reader runs it there; the async read hopped to the reader's queue and back, two context
-    /// switches per event), one cached statement, and no transaction around it (one SELECT reads
-    /// one snapshot on its own, without a BEGIN and COMMIT).
-    public func dedupEntry(_ key: String, notBefore: EpochMilliseconds) throws -> EpochMilliseconds? {
-        try pool.unsafeRead { db in
+    /// Asked for every new dedup key, so it is kept small: one cached statement and no transaction
+    /// (one SELECT reads one snapshot on its own, without a BEGIN and COMMIT). It stays an async
+    /// read: a synchronous one blocked the Swift concurrency pool's threads waiting for a reader
+    /// while the async reads holding the readers needed one of those threads to finish, and the
+    /// receiver deadlocked under a mixed load.
+    public func dedupEntry(_ key: String, notBefore: EpochMilliseconds) async throws -> EpochMilliseconds? {
+        try await pool.unsafeRead { db in
             try EpochMilliseconds.fetchOne(
                 db.cachedStatement(sql: "SELECT recorded_at FROM dedup_entry WHERE key = ? AND recorded_at >= ?"),
                 arguments: [key, notBefore])

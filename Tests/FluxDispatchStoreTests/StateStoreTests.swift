@@ -87,9 +87,9 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(try store.attempts(forEvent: id).map(\.status), [201, 204])
         _ = try await store.record(EventWrite(record: record(at: 2_000), recordDedupKey: "new", evictedDedupKeys: ["old"]))
         XCTAssertEqual(try store.dedupEntries(notBefore: 0, limit: 10).map(\.key), ["new"])
-        let found = try store.dedupEntry("new", notBefore: 0)
+        let found = try await store.dedupEntry("new", notBefore: 0)
         XCTAssertEqual(found, 2_000)
-        let expired = try store.dedupEntry("new", notBefore: 2_001)
+        let expired = try await store.dedupEntry("new", notBefore: 2_001)
         XCTAssertNil(expired)
     }
 
@@ -129,7 +129,7 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(outcomes.filter { !$0.value }.map(\.key), [150], "only the poisoned write fails")
         XCTAssertEqual(try store.eventCount(), 299)
         XCTAssertEqual(try store.dedupEntryCount(), 299, "its dedup entry went with it")
-        let entry = try store.dedupEntry("key150", notBefore: 0)
+        let entry = try await store.dedupEntry("key150", notBefore: 0)
         XCTAssertNil(entry)
         XCTAssertEqual(try store.activity(since: 0).events, 299, "the batch's minute counters count only what was written")
     }
@@ -295,7 +295,7 @@ final class StateStoreTests: XCTestCase {
         let reader = try StateStore(path: path)
         _ = try await writer.record(EventWrite(record: record(at: 1), recordDedupKey: "shared"))
         XCTAssertEqual(try reader.eventCount(), 1)
-        let seen = try reader.dedupEntry("shared", notBefore: 0)
+        let seen = try await reader.dedupEntry("shared", notBefore: 0)
         XCTAssertEqual(seen, 1)
     }
 }
