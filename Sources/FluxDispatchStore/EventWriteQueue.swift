@@ -24,15 +24,30 @@ import GRDB
 final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind `lock`
     private typealias Waiter = CheckedContinuation<Int64, any Error>
 
+    /// A queued write, boxed: an `EventWrite` holds some twenty strings, and every copy of it as a
+    /// value (into the queue, into a batch, out of it) retained and released each of them.
+    private final class Pending: Sendable {
+        let write: EventWrite
+        /// Nil when nobody waits for the commit.
+        let waiter: Waiter?
+
+        init(_ write: consuming EventWrite, waiter: Waiter?) {
+            self.write = write
+            self.waiter = waiter
+        }
+    }
+
     private struct State {
-        /// Writes waiting for the next commit; one without a waiter is not waited for.
-        var pending: [(write: EventWrite, waiter: Waiter?)] = []
+        /// Writes waiting for the next commit.
+        var pending: [Pending] = []
         /// A flush loop is running; it takes whatever is pending until nothing is.
         var isFlushing = false
         /// How many of `pending` have a waiter.
         var waitedCount = 0
         /// The flush loop's pause for more unwaited writes, while it lasts.
         var pause: CheckedContinuation<Void, Never>?
+        /// Counts pauses, so a pause's timer ends only its own pause, never a later one.
+        var pauses = 0
         /// Callers of `drain()`, resumed when nothing is pending any more.
         var drainers: [CheckedContinuation<Void, Never>] = []
     }
@@ -61,12 +76,12 @@ final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind 
 
     func submit(_ write: EventWrite) async throws -> Int64 {
         try await withCheckedThrowingContinuation { continuation in
-            enqueue(write, waiter: continuation)
+            enqueue(Pending(write, waiter: continuation))
         }
     }
 
-    func submitDetached(_ write: EventWrite) {
-        enqueue(write, waiter: nil)
+    func submitDetached(_ write: consuming EventWrite) {
+        enqueue(Pending(write, waiter: nil))
     }
 
     /// Returns once every write queued so far has been committed (or has failed).
@@ -83,12 +98,13 @@ final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind 
         }
     }
 
-    private func enqueue(_ write: EventWrite, waiter: Waiter?) {
+    private func enqueue(_ entry: Pending) {
+        let waited = entry.waiter != nil
         let (startFlushing, pause) = withState { state in
-            state.pending.append((write, waiter))
-            if waiter != nil { state.waitedCount += 1 }
+            state.pending.append(entry)
+            if waited { state.waitedCount += 1 }
             var pause: CheckedContinuation<Void, Never>?
-            if waiter != nil || state.pending.count >= maxBatch / 2 {
+            if waited || state.pending.count >= maxBatch / 2 {
                 pause = state.pause
                 state.pause = nil
             }
@@ -104,19 +120,21 @@ final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind 
     /// batch; returns at once otherwise, or as soon as `enqueue` or `drain` ends the pause.
     private func pauseForMoreDetachedWrites() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let pausing = withState { state in
+            let pausing = withState { state -> Int? in
                 guard !state.pending.isEmpty, state.waitedCount == 0, state.pending.count < maxBatch / 2, state.drainers.isEmpty
-                else { return false }
+                else { return nil }
                 state.pause = continuation
-                return true
+                state.pauses += 1
+                return state.pauses
             }
-            guard pausing else {
+            guard let pausing else {
                 continuation.resume()
                 return
             }
             Task {
                 try? await Task.sleep(for: self.detachedPause)
-                let pause = self.withState { state in
+                let pause = self.withState { state -> CheckedContinuation<Void, Never>? in
+                    guard state.pauses == pausing else { return nil }  // ended early; a later pause may be on
                     defer { state.pause = nil }
                     return state.pause
                 }
@@ -129,7 +147,7 @@ final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind 
     private func flush() async {
         while true {
             await pauseForMoreDetachedWrites()
-            let next = withState { state -> (batch: [(write: EventWrite, waiter: Waiter?)], drainers: [CheckedContinuation<Void, Never>]) in
+            let next = withState { state -> (batch: [Pending], drainers: [CheckedContinuation<Void, Never>]) in
                 guard state.pending.isEmpty else {
                     let batch = Array(state.pending.prefix(maxBatch))
                     state.pending.removeFirst(batch.count)
@@ -147,7 +165,7 @@ final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind 
                 for drainer in next.drainers { drainer.resume() }
                 return
             }
-            let results = await write(next.batch.map(\.write))
+            let results = await write(next.batch)
             for (entry, result) in zip(next.batch, results) {
                 if let waiter = entry.waiter {
                     waiter.resume(with: result)
@@ -158,50 +176,67 @@ final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind 
         }
     }
 
-    /// One transaction for the batch, its minute counters added up and written once at the end.
-    private func write(_ writes: [EventWrite]) async -> [Result<Int64, any Error>] {
+    /// What a batch's written events add up to, written once at the end of its transaction: the
+    /// minute counters and the environments' state.
+    private struct BatchRollup {
+        var counters = MinuteCounters()
+        var environments = EnvironmentStateChanges()
+
+        mutating func add(_ record: EventRecord, eventID: Int64) {
+            counters.add(record)
+            environments.add(record, eventID: eventID)
+        }
+
+        func write(in db: Database) throws {
+            try counters.write(in: db)
+            try environments.write(in: db)
+        }
+    }
+
+    /// One transaction for the batch, its roll-up written once at the end.
+    private func write(_ batch: [Pending]) async -> [Result<Int64, any Error>] {
         do {
             // Almost always every write succeeds: the batch in one transaction, no savepoints
             // (two more statements per event, a fifth of the write's cost).
             return try await pool.write { db in
-                var counters = MinuteCounters()
-                let results: [Result<Int64, any Error>] = try writes.map { write in
-                    let id = try StateStore.apply(write, in: db)
-                    counters.add(write.record)
+                var rollup = BatchRollup()
+                let results: [Result<Int64, any Error>] = try batch.map { entry in
+                    let id = try StateStore.apply(entry.write, in: db)
+                    rollup.add(entry.write.record, eventID: id)
                     return .success(id)
                 }
-                try counters.write(in: db)
+                try rollup.write(in: db)
                 return results
             }
         } catch {
             // One failed and the transaction was rolled back: again, each write in a savepoint of
             // its own, so only the bad one fails (and only the ones written are counted).
-            return await writeOneByOne(writes)
+            return await writeOneByOne(batch)
         }
     }
 
-    private func writeOneByOne(_ writes: [EventWrite]) async -> [Result<Int64, any Error>] {
+    private func writeOneByOne(_ batch: [Pending]) async -> [Result<Int64, any Error>] {
         do {
             return try await pool.write { db in
-                var counters = MinuteCounters()
-                let results = writes.map { write -> Result<Int64, any Error> in
+                var rollup = BatchRollup()
+                let results = batch.map { entry -> Result<Int64, any Error> in
                     do {
                         var id: Int64 = 0
                         try db.inSavepoint {
-                            id = try StateStore.apply(write, in: db)
+                            id = try StateStore.apply(entry.write, in: db)
                             return .commit
                         }
-                        counters.add(write.record)
+                        rollup.add(entry.write.record, eventID: id)
                         return .success(id)
                     } catch {
                         return .failure(error)
                     }
                 }
-                try counters.write(in: db)
+                try rollup.write(in: db)
                 return results
             }
         } catch {
-            return Array(repeating: .failure(error), count: writes.count)
+            return Array(repeating: .failure(error), count: batch.count)
         }
     }
 }

@@ -45,8 +45,13 @@ struct MinuteCounters {
         guard r.outcome == .duplicate else { return }
         activity[index].counts.duplicates += 1
         let series = DedupSeries(minute: minute, product: r.event.product, environment: r.event.environment, reason: r.event.reason)
-        dedupHits[series, default: DedupHits()].count += 1
-        dedupHits[series]!.lastAt = max(dedupHits[series]!.lastAt, r.receivedAt)
+        Self.count(r.receivedAt, into: &dedupHits[series, default: DedupHits()])
+    }
+
+    /// One look-up of the series for both updates.
+    private static func count(_ receivedAt: EpochMilliseconds, into hits: inout DedupHits) {
+        hits.count += 1
+        hits.lastAt = max(hits.lastAt, receivedAt)
     }
 
     func write(in db: Database) throws {

@@ -104,7 +104,7 @@ public final class StateStore: Sendable {
     /// already recorded and dispatched), so their answer need not wait on the disk. A graceful stop
     /// commits them (`flush`); a killed process loses at most the last few milliseconds of them
     /// (`detachedWritePause` and the commit in progress).
-    public func recordLater(_ write: EventWrite) {
+    public func recordLater(_ write: consuming EventWrite) {
         writeQueue.submitDetached(write)
     }
 
@@ -113,8 +113,9 @@ public final class StateStore: Sendable {
         await writeQueue.drain()
     }
 
-    /// Applies one event's writes inside an open transaction, all but its minute counters, which the
-    /// write queue adds up for the whole batch (`MinuteCounters`).
+    /// Applies one event's writes inside an open transaction, all but its minute counters and its
+    /// environment's state, which the write queue adds up for the whole batch (`MinuteCounters`,
+    /// `EnvironmentStateChanges`).
     static func apply(_ write: EventWrite, in db: Database) throws -> Int64 {
         let r = write.record
         let e = r.event
@@ -151,7 +152,6 @@ public final class StateStore: Sendable {
             try enqueue(entry, eventID: eventID, product: e.product, environment: e.environment, reason: e.reason,
                 at: r.receivedAt, requestedBy: nil, in: db)
         }
-        try updateEnvironmentState(for: r, eventID: eventID, in: db)
         try updateRouteState(for: r, eventID: eventID, in: db)
         return eventID
     }
@@ -166,43 +166,6 @@ public final class StateStore: Sendable {
             ON CONFLICT (minute) DO UPDATE SET events = events + excluded.events, delivered = delivered + excluded.delivered,
                 dispatch_failed = dispatch_failed + excluded.dispatch_failed, duplicates = duplicates + excluded.duplicates
             """).execute(arguments: [minute, events, delivered, dispatchFailed, duplicates])
-    }
-
-    private static func updateEnvironmentState(for r: EventRecord, eventID: Int64, in db: Database) throws {
-        switch r.reasonClass {
-        case .ignored:
-            return
-        case .success:
-            try db.cachedStatement(sql: """
-                INSERT INTO environment_state (product, environment, last_event_at, last_event_id, last_reason,
-                    last_reason_class, last_success_at, consecutive_failures)
-                VALUES (?, ?, ?, ?, ?, 'success', ?, 0)
-                ON CONFLICT (product, environment) DO UPDATE SET
-                    last_event_at = excluded.last_event_at, last_event_id = excluded.last_event_id,
-                    last_reason = excluded.last_reason, last_reason_class = 'success',
-                    last_success_at = excluded.last_success_at, failing_since = NULL, consecutive_failures = 0
-                """).execute(arguments: [
-                    r.event.product, r.event.environment, r.receivedAt, eventID, r.event.reason, r.receivedAt,
-                ])
-        case .failure:
-            try db.cachedStatement(sql: """
-                INSERT INTO environment_state (product, environment, last_event_at, last_event_id, last_reason,
-                    last_reason_class, last_failure_at, last_failure_reason, last_failure_message, last_failure_event_id,
-                    failing_since, consecutive_failures)
-                VALUES (?, ?, ?, ?, ?, 'failure', ?, ?, ?, ?, ?, 1)
-                ON CONFLICT (product, environment) DO UPDATE SET
-                    last_event_at = excluded.last_event_at, last_event_id = excluded.last_event_id,
-                    last_reason = excluded.last_reason, last_reason_class = 'failure',
-                    last_failure_at = excluded.last_failure_at, last_failure_reason = excluded.last_failure_reason,
-                    last_failure_message = excluded.last_failure_message,
-                    last_failure_event_id = excluded.last_failure_event_id,
-                    failing_since = COALESCE(environment_state.failing_since, excluded.failing_since),
-                    consecutive_failures = environment_state.consecutive_failures + 1
-                """).execute(arguments: [
-                    r.event.product, r.event.environment, r.receivedAt, eventID, r.event.reason, r.receivedAt,
-                    r.event.reason, r.event.message, eventID, r.receivedAt,
-                ])
-        }
     }
 
     private static func updateRouteState(for r: EventRecord, eventID: Int64, in db: Database) throws {
