@@ -44,11 +44,11 @@ public struct JSONLogHandler: LogHandler {
             if fields.isEmpty { fields = extra } else { fields.merge(extra) { _, new in new } }
         }
         if let error = event.error, fields["error"] == nil { fields["error"] = .string("\(error)") }
-        for key in fields.keys.sorted() {
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
             line.append(UInt8(ascii: ","))
             JSONText.appendString(key, to: &line)
             line.append(UInt8(ascii: ":"))
-            Self.appendJSONValue(fields[key]!, to: &line)
+            Self.appendJSONValue(value, to: &line)
         }
         Self.append("}\n", to: &line)
         output.write(line)
@@ -86,14 +86,20 @@ public struct JSONLogHandler: LogHandler {
 
     /// `value` (not negative) in decimal, zero-padded to at least `width` digits.
     private static func appendDigits(_ value: Int, width: Int, to line: inout [UInt8]) {
-        var digits: [UInt8] = []
+        // Most significant digit first, straight into the line (no array of digits per number).
+        var divisor = 1
+        var count = 1
+        while divisor <= value / 10 {
+            divisor *= 10
+            count += 1
+        }
+        for _ in count..<max(width, count) { line.append(UInt8(ascii: "0")) }
         var rest = value
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        for _ in digits.count..<max(width, digits.count) { line.append(UInt8(ascii: "0")) }
-        line.append(contentsOf: digits.reversed())
+        while divisor > 0 {
+            line.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// A finite double with three decimals, without Foundation's formatter.

@@ -10,6 +10,14 @@ final class RevisionTests: XCTestCase {
         XCTAssertEqual(Revision.digest(of: "v1.2.3@sha256:0123456789abcdef"), "sha256:0123456789abcdef")
     }
 
+    func testDigestIsFoundAfterFalseStartsAndNonASCII() {
+        XCTAssertEqual(Revision.digest(of: "shasha256:aa"), "sha256:aa")
+        XCTAssertEqual(Revision.digest(of: "s@sha25@sha256:bb"), "sha256:bb")
+        XCTAssertEqual(Revision.digest(of: "prod-ü@sha256:cc"), "sha256:cc")
+        XCTAssertEqual(Revision.digest(of: "x@sha256:"), "sha256:")
+        XCTAssertEqual(Revision.digest(of: "x@sha256:a@sha256:b"), "sha256:a@sha256:b", "from the first one on")
+    }
+
     func testDigestOfBareDigestIsItself() {
         XCTAssertEqual(Revision.digest(of: "sha256:aa"), "sha256:aa")
     }
