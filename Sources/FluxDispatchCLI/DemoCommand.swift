@@ -82,9 +82,11 @@ struct DemoCommand: AsyncParsableCommand {
         let token = Array(UUID().uuidString.utf8)
         let tokenPath = directory.appendingPathComponent("hmac-token").path
         let keyPath = directory.appendingPathComponent("demo-app.pem").path
-        FileManager.default.createFile(atPath: tokenPath, contents: Data(token), attributes: [.posixPermissions: 0o600])
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        FileManager.default.createFile(atPath: keyPath, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
+        for (path, contents) in [(tokenPath, Data(token)), (keyPath, Data(key.pemRepresentation.utf8))]
+        where !FileManager.default.createFile(atPath: path, contents: contents, attributes: [.posixPermissions: 0o600]) {
+            fail(1, "could not write \(path); check that \(directory.path) is writable (TMPDIR)")
+        }
 
         // The stand-in GitHub.
         let github = GitHubStandIn()

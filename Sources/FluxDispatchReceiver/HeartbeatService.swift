@@ -42,7 +42,7 @@ final class HeartbeatService: Service {
 
     func run() async throws {
         let startup = self.startup
-        guard case let addresses?? = try? await cancelWhenGracefulShutdown({ await startup.wait() }) else { return }
+        guard let addresses = await cancelWhenGracefulShutdown({ await startup.wait() }) else { return }
         let row = info(addresses.webhook.displayAddress, addresses.metrics.displayAddress)
         let id: Int64
         do {

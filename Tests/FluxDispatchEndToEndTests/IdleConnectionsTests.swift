@@ -15,6 +15,16 @@ import Glibc
 final class IdleConnectionsTests: XCTestCase {
     var binary: String { DashboardEndToEndTests.binary.path }
 
+    /// A fresh directory for one `serve` (its store and log go in it), the path of an HMAC token
+    /// written there, and a free port to listen on. The caller removes the directory.
+    func makeServeDirectory(_ name: String) throws -> (directory: URL, token: String, port: Int) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let token = directory.appendingPathComponent("token").path
+        try Data("\(name)-token".utf8).write(to: URL(fileURLWithPath: token))
+        return (directory, token, try DashboardEndToEndTests.freePort())
+    }
+
     func testTenThousandIdleConnectionsNeitherStopTheServerNorLeakDescriptors() async throws {
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("\(binary) not built") }
         var limit = rlimit()
@@ -23,12 +33,8 @@ final class IdleConnectionsTests: XCTestCase {
         guard limit.rlim_cur >= rlim_t(connections + 500) else {
             throw XCTSkip("needs a descriptor limit of \(connections + 500); this process has \(limit.rlim_cur)")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idle-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, token, port) = try makeServeDirectory("idle")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let token = directory.appendingPathComponent("token").path
-        try Data("idle-token".utf8).write(to: URL(fileURLWithPath: token))
-        let port = try DashboardEndToEndTests.freePort()
         let pid = try XCTUnwrap(
             Subprocess.start(
                 [binary, "serve", "--hmac-token-path", token, "--db", directory.appendingPathComponent("state.db").path,
@@ -91,12 +97,8 @@ final class IdleConnectionsTests: XCTestCase {
     /// loop, which is what it did before the cap: a core at 100 % for as long as the flood lasted.
     func testConnectionsPastTheDescriptorLimitWaitInsteadOfSpinning() async throws {
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("\(binary) not built") }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fdcap-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, token, port) = try makeServeDirectory("fdcap")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let token = directory.appendingPathComponent("token").path
-        try Data("cap-token".utf8).write(to: URL(fileURLWithPath: token))
-        let port = try DashboardEndToEndTests.freePort()
         let descriptorLimit = 200
         // `ulimit -n` sets the soft and the hard limit, so the server cannot raise it.
         let pid = try XCTUnwrap(
