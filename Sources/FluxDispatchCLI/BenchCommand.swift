@@ -13,10 +13,10 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Send signed Flux events to a receiver and report events/s and latency percentiles.",
         discussion: """
-            Each of --concurrency workers keeps one connection and sends one event at a time. A share
-            of --duplicate-ratio re-sends an event already sent (the dedup path); the rest carry a
-            new digest (the dispatch path). --rate paces the total to a steady events/s instead of
-            as fast as possible. --static-body replays one file's bytes, signed once, so the figures
+            Each of --concurrency workers keeps one connection and sends one event at a time. A share \
+            of --duplicate-ratio re-sends an event already sent (the dedup path); the rest carry a \
+            new digest (the dispatch path). --rate paces the total to a steady events/s instead of \
+            as fast as possible. --static-body replays one file's bytes, signed once, so the figures \
             compare with wrk's.
 
             Examples:

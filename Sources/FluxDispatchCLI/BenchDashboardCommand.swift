@@ -11,12 +11,13 @@ struct BenchDashboardCommand: AsyncParsableCommand {
         commandName: "bench-dashboard",
         abstract: "Fill a store with events and time the dashboard's frame (query + layout + render).",
         discussion: """
-            Creates (or reuses) a store with --events events over --products products, a share of them
-            failures and duplicates, then renders --frames frames at --width x --height and prints the
+            Creates (or reuses) a store with --events events over --products products, a share of them \
+            failures and duplicates, then renders --frames frames at --width x --height and prints the \
             median, p90 and p99 frame time.
 
             Example:
-              flux-dispatch bench-dashboard --db /tmp/bench.db --events 100000 --products 200
+              flux-dispatch bench-dashboard --db /tmp/bench.db --events 100000 \\
+                --products 200
             """
     )
 

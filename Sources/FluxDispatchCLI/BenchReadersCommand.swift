@@ -11,10 +11,10 @@ struct BenchReadersCommand: AsyncParsableCommand {
         commandName: "bench-readers",
         abstract: "Run headless dashboards on a store and report how far behind live each stays.",
         discussion: """
-            Each viewer polls the store's data_version every 100 ms, as the dashboard does, and on a change
-            loads the snapshot the dashboard shows (header counters, callouts, feed, dedup hits). Its lag
-            is the time from the newest event's arrival to the end of the load that shows it. Errors
-            (SQLITE_BUSY or any other) are counted: a dashboard would have shown them to its user.
+            Each viewer polls the store's data_version every 100 ms, as the dashboard does, and on a change \
+            loads the snapshot the dashboard shows (header counters, callouts, feed, dedup hits). Its lag \
+            is the time from the newest event's arrival to the end of the load that shows it. Errors \
+            (SQLITE_BUSY or any other) are counted: a dashboard would have shown them to its user. \
             Prints one JSON object. See scripts/bench-readers.sh.
 
             Example:

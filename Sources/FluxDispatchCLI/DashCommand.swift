@@ -15,20 +15,21 @@ struct DashCommand: AsyncParsableCommand {
         commandName: "dash",
         abstract: "Open the on-call dashboard: live dispatches, failure callouts, dedup hits.",
         discussion: """
-            Opens the state store (STATE_DB / --db). If no live receiver writes to it, the dashboard starts
-            the embedded receiver in this process, with the same configuration as `serve`; otherwise it
-            attaches as a viewer. --attach never starts one. If the embedded receiver cannot start (no
-            HMAC token, port in use, bad value), the dashboard opens as a viewer and its header says why.
-            Several dashboards may share one store. While the dashboard owns the terminal, the embedded
+            Opens the state store (STATE_DB / --db). If no live receiver writes to it, the dashboard starts \
+            the embedded receiver in this process, with the same configuration as `serve`; otherwise it \
+            attaches as a viewer. --attach never starts one. If the embedded receiver cannot start (no \
+            HMAC token, port in use, bad value), the dashboard opens as a viewer and its header says why. \
+            Several dashboards may share one store. While the dashboard owns the terminal, the embedded \
             receiver's JSON logs go to dash.log beside the store.
 
-            Keys: ? help, q quit, arrows or j/k, PgUp/PgDn, g/G, Tab next pane, Enter details, Esc back,
-            d dismiss the selected callout's product, u undo, / filter by product or env, f failures only,
+            Keys: ? help, q quit, arrows or j/k, PgUp/PgDn, g/G, Tab next pane, Enter details, Esc back, \
+            d dismiss the selected callout's product, u undo, / filter by product or env, f failures only, \
             p pause the feed, t next theme.
 
             Examples:
               flux-dispatch dash
-              flux-dispatch dash --attach --db /var/lib/flux-dispatch/state.db --operator alice
+              flux-dispatch dash --attach --operator alice \\
+                --db /var/lib/flux-dispatch/state.db
               NO_COLOR=1 flux-dispatch dash --theme monochrome
             """
     )

@@ -19,12 +19,13 @@ struct DismissCommand: AsyncParsableCommand {
         commandName: "dismiss",
         abstract: "Hide a product's failure callout for an operator (as `d` in the dashboard).",
         discussion: """
-            The dismissal is stored in the state store and shared by that operator's dashboards. It stops
+            The dismissal is stored in the state store and shared by that operator's dashboards. It stops \
             counting when a newer failure of the product arrives: the callout comes back.
 
             Examples:
               flux-dispatch dismiss dialogporten
-              flux-dispatch dismiss storage --operator alice --db /var/lib/flux-dispatch/state.db
+              flux-dispatch dismiss storage --operator alice \\
+                --db /var/lib/flux-dispatch/state.db
             """
     )
 

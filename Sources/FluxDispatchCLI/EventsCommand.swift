@@ -10,7 +10,8 @@ struct EventsCommand: AsyncParsableCommand {
         discussion: """
             Examples:
               flux-dispatch events --since 1h
-              flux-dispatch events --product dialogporten --env at23 --outcome dispatch_rejected
+              flux-dispatch events --product dialogporten --env at23 \\
+                --outcome dispatch_rejected
               flux-dispatch events --follow --json | jq .outcome
             """
     )

@@ -10,8 +10,8 @@ struct GitHubStandInCommand: AsyncParsableCommand {
         commandName: "github-standin",
         abstract: "Run a stand-in GitHub API on loopback (token exchange and repository dispatches).",
         discussion: """
-            For benchmarks and trials without GitHub: mints installation tokens for any RS256 App JWT and
-            answers dispatches 204 (or --status), or 404 for repositories listed with --not-installed.
+            For benchmarks and trials without GitHub: mints installation tokens for any RS256 App JWT and \
+            answers dispatches 204 (or --status), or 404 for repositories listed with --not-installed. \
             --status 503 simulates a GitHub outage.
 
             Example:

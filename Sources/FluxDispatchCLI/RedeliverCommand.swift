@@ -7,21 +7,22 @@ struct RedeliverCommand: AsyncParsableCommand {
         commandName: "redeliver",
         abstract: "Queue a failed, rejected or dead dispatch again (as `r` in the dashboard).",
         discussion: """
-            The dispatch goes to the end of its repository's outbox queue and the running receiver's
-            delivery worker sends it within about a second, with the usual retries. Who asked is recorded
-            with the event (see `flux-dispatch events` and the dashboard's details). The dedup key is
+            The dispatch goes to the end of its repository's outbox queue and the running receiver's \
+            delivery worker sends it within about a second, with the usual retries. Who asked is recorded \
+            with the event (see `flux-dispatch events` and the dashboard's details). The dedup key is \
             claimed again, so an identical event arriving meanwhile is a duplicate.
 
-            Only dispatches that failed (dispatch_unavailable, github_auth_failed), were rejected
+            Only dispatches that failed (dispatch_unavailable, github_auth_failed), were rejected \
             (dispatch_rejected) or are dead (dispatch_dead) can be redelivered.
 
-            Exit codes: 0 queued, 1 refused (no such event, nothing to redeliver, already queued),
+            Exit codes: 0 queued, 1 refused (no such event, nothing to redeliver, already queued), \
             2 the store cannot be opened.
 
             Examples:
               flux-dispatch events --outcome dispatch_dead
               flux-dispatch redeliver 4127
-              flux-dispatch redeliver 4127 --operator alice --db /var/lib/flux-dispatch/state.db
+              flux-dispatch redeliver 4127 --operator alice \\
+                --db /var/lib/flux-dispatch/state.db
             """
     )
 

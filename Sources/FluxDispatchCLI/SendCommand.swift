@@ -10,8 +10,8 @@ struct SendCommand: AsyncParsableCommand {
         commandName: "send",
         abstract: "Sign a Flux event as Flux's generic-hmac provider would, post it, and print the answer.",
         discussion: """
-            For product teams testing their Alert and workflow wiring. The body is sent byte for byte;
-            X-Signature is sha256=HMAC-SHA256(body) under the token in --token-file. Exit code 0 for a 2xx
+            For product teams testing their Alert and workflow wiring. The body is sent byte for byte; \
+            X-Signature is sha256=HMAC-SHA256(body) under the token in --token-file. Exit code 0 for a 2xx \
             answer, 1 otherwise, 2 for a bad file or URL.
 
             Examples:

@@ -9,16 +9,17 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the webhook receiver: POST /flux-events, /healthz, /readyz, and /metrics.",
         discussion: """
-            Every setting is an environment variable (as for the reference Go service) and also a flag;
-            a flag wins. With no GitHub App configured it runs in dry run: everything but the call to
+            Every setting is an environment variable (as for the reference Go service) and also a flag; \
+            a flag wins. With no GitHub App configured it runs in dry run: everything but the call to \
             GitHub. HMAC_TOKEN_PATH is required unless ALLOW_UNSIGNED=true.
 
-            Exit codes: 0 after a graceful shutdown (SIGTERM/SIGINT), 1 when a server cannot start
+            Exit codes: 0 after a graceful shutdown (SIGTERM/SIGINT), 1 when a server cannot start \
             (address in use), 2 for a bad configuration value or an unusable state store.
 
             Examples:
               HMAC_TOKEN_PATH=/etc/flux-dispatch/token flux-dispatch serve
-              flux-dispatch serve --allow-unsigned --listen-addr 127.0.0.1:8080 --db ./state.db
+              flux-dispatch serve --allow-unsigned --listen-addr 127.0.0.1:8080 \\
+                --db ./state.db
               GITHUB_APP_ID=1 GITHUB_INSTALLATION_ID=2 GITHUB_PRIVATE_KEY_PATH=app.pem \\
                 HMAC_TOKEN_PATH=token ALLOWED_ORGS=Altinn,digdir flux-dispatch serve
             """

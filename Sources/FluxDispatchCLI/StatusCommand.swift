@@ -8,28 +8,35 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "One-shot summary of the store: receiver, active callouts, last dispatch per route, dedup hits.",
         discussion: """
-            Exit codes, for monitoring checks: 0 no callout is active, 1 at least one callout is active
+            Exit codes, for monitoring checks: 0 no callout is active, 1 at least one callout is active \
             (dismissed or not: a dismissal is one operator's screen, not a fix), 2 the store cannot be read.
 
             --json prints one object (schema 1):
               {"schema": 1, "store": PATH, "now": TIME,
-               "receiver": {"alive": BOOL, "host", "pid", "listen", "metrics", "mode", "delivery_mode",
-                            "dry_run", "version", "started_at", "last_beat_at", "token_state"} | {"alive": false},
-               "callouts": [{"product", "environment", "kind": "reconciliation"|"dispatch"|"paused", "what", "message",
-                             "since", "last_at", "count", "event_id", "repo", "event_type",
-                             "dismissed_by": [{"operator", "at"}]}],
-               "routes": [{"product", "environment", "repo", "event_type", "last_outcome", "github_status",
-                           "last_attempt_at", "last_delivered_at", "failing_since", "consecutive_failures"}],
-               "outbox": {"pending", "retrying", "oldest_queued_at", "oldest_age_seconds", "dead_last_24h",
-                          "rejected_last_24h", "paused": [{"repo", "pending", "since", "probe_at",
-                                                           "consecutive_failures", "last_error"}]},
-               "last_hour": {"events", "delivered", "dispatch_failed", "duplicates"},
-               "dedup_hits_last_hour": [{"product", "environment", "reason", "count", "last_at"}]}
+               "receiver": {"alive": BOOL, "host", "pid", "listen", "metrics",
+                 "mode", "delivery_mode", "dry_run", "version", "started_at",
+                 "last_beat_at", "token_state"} | {"alive": false},
+               "callouts": [{"product", "environment",
+                 "kind": "reconciliation"|"dispatch"|"paused", "what", "message",
+                 "since", "last_at", "count", "event_id", "repo", "event_type",
+                 "dismissed_by": [{"operator", "at"}]}],
+               "routes": [{"product", "environment", "repo", "event_type",
+                 "last_outcome", "github_status", "last_attempt_at",
+                 "last_delivered_at", "failing_since", "consecutive_failures"}],
+               "outbox": {"pending", "retrying", "oldest_queued_at",
+                 "oldest_age_seconds", "dead_last_24h", "rejected_last_24h",
+                 "paused": [{"repo", "pending", "since", "probe_at",
+                   "consecutive_failures", "last_error"}]},
+               "last_hour": {"events", "delivered", "dispatch_failed",
+                 "duplicates"},
+               "dedup_hits_last_hour": [{"product", "environment", "reason",
+                 "count", "last_at"}]}
             Times are RFC 3339 UTC strings; absent values are null.
 
             Examples:
               flux-dispatch status
-              flux-dispatch status --json --db /var/lib/flux-dispatch/state.db | jq .callouts
+              flux-dispatch status --json --db /var/lib/flux-dispatch/state.db \\
+                | jq .callouts
             """
     )
 
