@@ -10,7 +10,8 @@ import NIOHTTPTypes
 /// - an idle keep-alive connection is closed after 10 s.
 ///
 /// It also closes the connection after a response that says `Connection: close` (a 413 whose body
-/// was left unread), so the rest of an oversized body is never read.
+/// was left unread), so the rest of an oversized body is never read, and installs
+/// `NonPersistentRequestMarker`, which closes it after a request that asked for that.
 ///
 /// Sits after the HTTP codec; on being added it puts a companion at the front of the pipeline that
 /// notices the first raw byte of each request, which the codec does not report.
@@ -51,6 +52,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func handlerAdded(context: ChannelHandlerContext) {
         try? context.pipeline.syncOperations.addHandler(FirstByteHandler(owner: self), position: .first)
+        // The other end of a connection's life: HTTP/1.0 clients that expect it closed after the answer.
+        try? NonPersistentRequestMarker.install(in: context.pipeline.syncOperations)
         // The first request's head is due 5 s after the connection opened.
         startRequest(context: context)
     }

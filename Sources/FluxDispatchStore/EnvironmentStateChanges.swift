@@ -5,9 +5,9 @@ import GRDB
 /// and written once per product and environment at the end of the batch's transaction.
 ///
 /// A flood of one product's events (duplicates from a Flux retry loop, mostly) is hundreds per
-/// batch: one upsert for them instead of one each took a twelfth off the receiver's CPU per
-/// duplicate. The row ends exactly as if each event had been applied in turn, which
-/// `EnvironmentStateFoldTests` checks against one-at-a-time writes.
+/// batch: one upsert for them instead of one each, where SQLite alone spent about 6 µs per event on
+/// that upsert (BENCHMARKS.md, "What limits it"). The row ends exactly as if each event had been
+/// applied in turn, which `EnvironmentStateFoldTests` checks against one-at-a-time writes.
 struct EnvironmentStateChanges {
     private struct Key: Hashable {
         var product: String

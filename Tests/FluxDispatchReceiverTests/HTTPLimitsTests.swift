@@ -120,6 +120,32 @@ final class HTTPLimitsTests: XCTestCase {
         XCTAssertLessThan(closedAfter, 13, "closed \(closedAfter) s after the last answer")
     }
 
+    /// An HTTP/1.0 client without keep-alive (ApacheBench without `-k`) reads to the end of the
+    /// connection: it must end with the answer, not 10 s later at the idle timeout. So must a
+    /// `Connection: Close` in any spelling; an HTTP/1.0 keep-alive stays open.
+    func testConnectionsThatAskToCloseAreClosedAfterTheAnswer() async throws {
+        let body = FluxEventBody(digest: "http10").json
+        let signature = SignatureVerifier(token: Array(ReceiverHarness.token.utf8)).signatureHeader(for: Array(body.utf8))
+        for (version, connection) in [("HTTP/1.0", ""), ("HTTP/1.1", "Connection: Close\r\n")] {
+            let socket = try RawSocket(port: port)
+            let sent = Date()
+            try socket.send(
+                "POST /flux-events \(version)\r\nHost: x\r\n\(connection)Content-Length: \(body.utf8.count)\r\n"
+                    + "X-Signature: \(signature)\r\n\r\n\(body)")
+            let answer = socket.readAll(timeout: 20)
+            let closedAfter = Date().timeIntervalSince(sent)
+            XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200"), "\(version) \(connection): \(answer)")
+            XCTAssertTrue(answer.contains("\"outcome\":\"dispatched\"") || answer.contains("\"outcome\":\"duplicate\""), answer)
+            XCTAssertLessThan(closedAfter, 3, "\(version) \(connection): closed \(closedAfter) s after sending")
+        }
+        let keepAlive = try RawSocket(port: port)
+        try keepAlive.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        try await Task.sleep(for: .seconds(1))
+        XCTAssertFalse(keepAlive.isClosed(), "an HTTP/1.0 keep-alive connection was closed after its answer")
+        let after = try await harness.post(FluxEventBody(digest: "after-http10").json)
+        XCTAssertEqual(after.outcome, "dispatched")
+    }
+
     func testOversizedHeadersAreRefused() throws {
         let socket = try RawSocket(port: port)
         let big = String(repeating: "a", count: 70 * 1024)
