@@ -36,6 +36,14 @@ struct EnvironmentStateChanges {
         var failuresSinceSuccess = 0
         /// The first of those failures.
         var firstFailureSinceSuccess: EpochMilliseconds?
+
+        /// Before the batch's first event of the environment is folded in.
+        init(first r: EventRecord, eventID: Int64) {
+            lastEventAt = r.receivedAt
+            lastEventID = eventID
+            lastReason = r.event.reason
+            lastReasonClass = r.reasonClass
+        }
     }
 
     /// Few per batch (usually one), written in the order first seen.
@@ -47,8 +55,7 @@ struct EnvironmentStateChanges {
         guard r.reasonClass != .ignored else { return }
         let key = Key(product: r.event.product, environment: r.event.environment)
         if changes[key] == nil { keys.append(key) }
-        let first = Change(lastEventAt: r.receivedAt, lastEventID: eventID, lastReason: r.event.reason, lastReasonClass: r.reasonClass)
-        Self.fold(r, eventID: eventID, into: &changes[key, default: first])
+        Self.fold(r, eventID: eventID, into: &changes[key, default: Change(first: r, eventID: eventID)])
     }
 
     /// What applying the event's own upsert after the batch's earlier ones would leave.
