@@ -5,14 +5,16 @@ import FluxDispatchStore
 import Foundation
 
 /// Headless dashboards: each does what `dash` does to stay live (check SQLite's `data_version`
-/// every 100 ms, load a full snapshot when it changed) and measures how far behind live it is.
+/// every 100 ms, load a full snapshot when it changed, at most every 250 ms while it keeps changing)
+/// and measures how far behind live it is.
 struct BenchReadersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-readers",
         abstract: "Run headless dashboards on a store and report how far behind live each stays.",
         discussion: """
             Each viewer polls the store's data_version every 100 ms, as the dashboard does, and on a change \
-            loads the snapshot the dashboard shows (header counters, callouts, feed, dedup hits). Its lag \
+            loads the snapshot the dashboard shows (header counters, callouts, feed, dedup hits), paced \
+            as the dashboard paces it: at most every 250 ms while the store keeps changing. Its lag \
             is the time from the newest event's arrival to the end of the load that shows it. Errors \
             (SQLITE_BUSY or any other) are counted: a dashboard would have shown them to its user. \
             Prints one JSON object. See scripts/bench-readers.sh.
@@ -89,12 +91,14 @@ struct BenchReadersCommand: AsyncParsableCommand {
             return result
         }
         let loader = SnapshotLoader(store: store, host: "bench", operatorName: "viewer")
-        var first = true
+        var pacer = ReloadPacer()
+        pacer.storeChanged()  // the first load
         var newestSeen: Int64 = 0
         while ContinuousClock.now < deadline {
             do {
-                if try watcher.hasChanged() || first {
-                    first = false
+                if try watcher.hasChanged() { pacer.storeChanged() }
+                if pacer.isDue(at: .now) {
+                    pacer.reloaded(at: .now)
                     let snapshot = try loader.load(now: .now(), filter: FeedFilter(), feedLimit: 200, detailID: nil)
                     result.loads += 1
                     // Only a load that brings a new event says how far behind live it is; a quiet

@@ -63,6 +63,7 @@ final class DashboardSession {
         var snapshot = reload(state: state, previous: nil, size: screen.size)
         var tick = 0
         var lastMinute = EpochMilliseconds.now() / 60_000
+        var pacer = ReloadPacer()
 
         let started = ContinuousClock.now
         while !stopRequested.isSet {
@@ -110,15 +111,17 @@ final class DashboardSession {
             }
             tick += 1
             if tick % Self.watchEvery == 0 {
-                if (try? watcher?.hasChanged()) ?? true { needsReload = true }
+                if (try? watcher?.hasChanged()) ?? true { pacer.storeChanged() }
                 let minute = EpochMilliseconds.now() / 60_000
                 if minute != lastMinute {
                     lastMinute = minute
                     needsReload = true
                 }
             }
+            if pacer.isDue(at: .now) { needsReload = true }
             if needsReload {
                 snapshot = reload(state: state, previous: snapshot, size: screen.size)
+                pacer.reloaded(at: .now)
                 needsRender = true
             }
             if needsRender {
