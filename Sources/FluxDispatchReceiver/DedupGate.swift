@@ -12,8 +12,8 @@ import NIOConcurrencyHelpers
 ///
 /// A lock rather than an actor: a duplicate is answered from memory in a few hundred nanoseconds,
 /// and an actor hop for it cost more than the look-up itself (it showed in the receiver's profile).
-/// Nothing slow happens under the lock; only the store look-up and the wait for an in-flight claim
-/// suspend, and they do so outside it.
+/// Nothing slow happens under the lock: the store look-up (synchronous, on the store's own look-up
+/// connection) runs outside it, and only the wait for an in-flight claim suspends.
 public final class DedupGate: Sendable {
     public enum Claim: Sendable, Equatable {
         case duplicate
@@ -71,7 +71,7 @@ public final class DedupGate: Sendable {
                     if !stillInFlight { continuation.resume() }
                 }
             case .lookUp:
-                if let recordedAt = try? await store.dedupEntry(key, notBefore: now - ttlMilliseconds) {
+                if let recordedAt = try? store.dedupEntry(key, notBefore: now - ttlMilliseconds) {
                     finish(key) { $0.record(key, at: recordedAt) }
                     return .duplicate
                 }

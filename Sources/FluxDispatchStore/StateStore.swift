@@ -16,6 +16,7 @@ public final class StateStore: Sendable {
     public let path: String
     let pool: DatabasePool
     private let writeQueue: EventWriteQueue
+    private let dedupLookup: DedupLookup
 
     /// Opens (creating if needed) the store at `path`. The directory is created mode 0700 and the
     /// file 0600: events carry deployment details and must not be world-readable.
@@ -57,11 +58,13 @@ public final class StateStore: Sendable {
             throw StoreError(kind: .cannotOpen, path: path, problem: error.message ?? "\(error)")
         }
         writeQueue = EventWriteQueue(pool: pool, detachedPause: detachedWritePause, onDetachedFailure: onDetachedFailure)
+        dedupLookup = DedupLookup(path: path)
     }
 
     /// Checkpoints the WAL into the database file and closes the connections; call after the last
     /// write has finished. Leaves a self-contained file behind.
     public func close() throws {
+        try dedupLookup.close()
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
@@ -238,19 +241,10 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// When `key` was recorded, if it is in the store and not older than `notBefore`.
-    ///
-    /// Asked for every new dedup key, so it is kept small: one cached statement and no transaction
-    /// (one SELECT reads one snapshot on its own, without a BEGIN and COMMIT). It stays an async
-    /// read: a synchronous one blocked the Swift concurrency pool's threads waiting for a reader
-    /// while the async reads holding the readers needed one of those threads to finish, and the
-    /// receiver deadlocked under a mixed load.
-    public func dedupEntry(_ key: String, notBefore: EpochMilliseconds) async throws -> EpochMilliseconds? {
-        try await pool.unsafeRead { db in
-            try EpochMilliseconds.fetchOne(
-                db.cachedStatement(sql: "SELECT recorded_at FROM dedup_entry WHERE key = ? AND recorded_at >= ?"),
-                arguments: [key, notBefore])
-        }
+    /// When `key` was recorded, if it is in the store and not older than `notBefore`. Asked for
+    /// every new dedup key, on a connection of its own (`DedupLookup`).
+    public func dedupEntry(_ key: String, notBefore: EpochMilliseconds) throws -> EpochMilliseconds? {
+        try dedupLookup.recordedAt(key, notBefore: notBefore)
     }
 
     public func dedupEntryCount() throws -> Int {

@@ -87,10 +87,33 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(try store.attempts(forEvent: id).map(\.status), [201, 204])
         _ = try await store.record(EventWrite(record: record(at: 2_000), recordDedupKey: "new", evictedDedupKeys: ["old"]))
         XCTAssertEqual(try store.dedupEntries(notBefore: 0, limit: 10).map(\.key), ["new"])
-        let found = try await store.dedupEntry("new", notBefore: 0)
+        let found = try store.dedupEntry("new", notBefore: 0)
         XCTAssertEqual(found, 2_000)
-        let expired = try await store.dedupEntry("new", notBefore: 2_001)
+        let expired = try store.dedupEntry("new", notBefore: 2_001)
         XCTAssertNil(expired)
+    }
+
+    func testDedupLookupSeesEveryCommitAndClosesWithTheStore() async throws {
+        let store = try StateStore(path: path)
+        XCTAssertNil(try store.dedupEntry("later", notBefore: 0), "opens the look-up connection on an empty store")
+        _ = try await store.record(EventWrite(record: record(at: 5_000), recordDedupKey: "later"))
+        XCTAssertEqual(try store.dedupEntry("later", notBefore: 0), 5_000, "a commit after the connection opened is seen")
+        _ = try await store.record(EventWrite(record: record(at: 6_000), recordDedupKey: "later"))
+        XCTAssertEqual(try store.dedupEntry("later", notBefore: 0), 6_000)
+        XCTAssertGreaterThan(try openDescriptors(of: path), 0)
+        try store.close()
+        XCTAssertEqual(try openDescriptors(of: path), 0, "every connection, the look-up's too, is closed")
+        XCTAssertThrowsError(try store.dedupEntry("later", notBefore: 0), "no look-up on a closed store")
+    }
+
+    /// This process's open file descriptors on the store's files (the database, its WAL and shm).
+    private func openDescriptors(of path: String) throws -> Int {
+        let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")
+        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        return fds.filter { fd in
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) ?? ""
+            return target.hasPrefix(real)
+        }.count
     }
 
     func testConcurrentWritesAreAllCommitted() async throws {
@@ -129,7 +152,7 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(outcomes.filter { !$0.value }.map(\.key), [150], "only the poisoned write fails")
         XCTAssertEqual(try store.eventCount(), 299)
         XCTAssertEqual(try store.dedupEntryCount(), 299, "its dedup entry went with it")
-        let entry = try await store.dedupEntry("key150", notBefore: 0)
+        let entry = try store.dedupEntry("key150", notBefore: 0)
         XCTAssertNil(entry)
         XCTAssertEqual(try store.activity(since: 0).events, 299, "the batch's minute counters count only what was written")
     }
@@ -295,7 +318,7 @@ final class StateStoreTests: XCTestCase {
         let reader = try StateStore(path: path)
         _ = try await writer.record(EventWrite(record: record(at: 1), recordDedupKey: "shared"))
         XCTAssertEqual(try reader.eventCount(), 1)
-        let seen = try await reader.dedupEntry("shared", notBefore: 0)
+        let seen = try reader.dedupEntry("shared", notBefore: 0)
         XCTAssertEqual(seen, 1)
     }
 }
