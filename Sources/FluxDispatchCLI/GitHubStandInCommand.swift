@@ -53,7 +53,7 @@ struct GitHubStandInCommand: AsyncParsableCommand {
         } catch {
             fail(2, "--latency: \(error.description)")
         }
-        let standIn = GitHubStandIn()
+        let standIn = GitHubStandIn(keepsDispatches: false)
         standIn.setDefaultBehaviour(
             .init(status: status, delay: delay, message: status < 300 ? "" : "stand-in answering \(status)"))
         for repo in notInstalled.split(separator: ",") {

@@ -20,7 +20,7 @@ final class ReceiverHarness: @unchecked Sendable {
     static let appKey = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
 
     let directory: URL
-    let github = GitHubStandIn()
+    let github: GitHubStandIn
     /// Flux's side: up to 64 requests at once (AsyncHTTPClient's default would queue past 8).
     let http: HTTPClient = {
         var configuration = HTTPClient.Configuration()
@@ -41,7 +41,9 @@ final class ReceiverHarness: @unchecked Sendable {
     var tokenPath: String { directory.appendingPathComponent("hmac-token").path }
     var keyPath: String { directory.appendingPathComponent("app-key.pem").path }
 
-    init() throws {
+    /// `keepsDispatches: false` is the stand-in as the `github-standin` command runs it.
+    init(keepsDispatches: Bool = true) throws {
+        github = GitHubStandIn(keepsDispatches: keepsDispatches)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("flux-dispatch-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data((Self.token + "\n").utf8).write(to: URL(fileURLWithPath: tokenPath))
