@@ -203,7 +203,8 @@ struct EventSource: Sendable {
     let repos: [String]
     let signer: SignatureVerifier?
     let duplicateRatio: Double
-    let fixedBody: [UInt8]?
+    /// `--static-body`: the one request, signed once.
+    private let fixed: Request?
     let runID: UInt32
     let poolSize = 64
     private let counter = Counter()
@@ -212,14 +213,14 @@ struct EventSource: Sendable {
         self.repos = repos
         self.signer = signer
         self.duplicateRatio = duplicateRatio
-        self.fixedBody = fixedBody
+        self.fixed = fixedBody.map { Request(body: $0, signature: signer?.signatureHeader(for: $0)) }
         self.runID = runID
     }
 
     func seed(_ index: Int) -> Request { sign(body(digest: "seed\(index)", repo: repos[index % repos.count])) }
 
     func next(using generator: inout SystemRandomNumberGenerator) -> Request {
-        if let fixedBody { return sign(fixedBody) }
+        if let fixed { return fixed }
         if duplicateRatio > 0, Double.random(in: 0..<1, using: &generator) < duplicateRatio {
             return seed(Int.random(in: 0..<poolSize, using: &generator))
         }
