@@ -279,15 +279,14 @@ extension StateStore {
             }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             _ = arguments.append(contentsOf: [limit])
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM (
-                        SELECT \(FeedEntry.columns) FROM event \(whereClause) ORDER BY id DESC LIMIT ?
-                    ) ORDER BY id ASC
-                    """,
-                arguments: arguments
-            ).map(FeedEntry.init(row:))
+            // Like the feed (`StoreView.recentEvents`): a cursor and a cached statement, which
+            // `events --follow` asks again every poll.
+            let statement = try db.cachedStatement(sql: """
+                SELECT * FROM (
+                    SELECT \(FeedEntry.columns) FROM event \(whereClause) ORDER BY id DESC LIMIT ?
+                ) ORDER BY id ASC
+                """)
+            return try Array(Row.fetchCursor(statement, arguments: arguments).map(FeedEntry.init(row:)))
         }
     }
 
