@@ -117,7 +117,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "FluxDispatchCoreTests", dependencies: ["FluxDispatchCore"]),
+        // What the randomized tests of several targets share (a seeded generator); tests only.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "FluxDispatchCoreTests", dependencies: ["FluxDispatchCore", "TestSupport"]),
         // Parses deploy/ (systemd unit, Kubernetes manifests) and checks what running it for real needs.
         .testTarget(name: "DeployManifestTests", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Drives the built `flux-dispatch` (dash in tmux, serve killed with SIGKILL, the CLI); depends on
@@ -144,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FluxDispatchStoreTests",
-            dependencies: ["FluxDispatchStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["FluxDispatchStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "FluxDispatchReceiverTests",

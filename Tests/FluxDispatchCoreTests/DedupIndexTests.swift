@@ -1,4 +1,5 @@
 import FluxDispatchCore
+import TestSupport
 import XCTest
 
 final class DedupIndexTests: XCTestCase {
@@ -224,18 +225,5 @@ final class DedupIndexTests: XCTestCase {
         XCTAssertFalse(index.contains("k4995", now: 1_004_995))
         XCTAssertTrue(index.contains("k4996", now: 1_004_995))
         XCTAssertEqual(index.keysToEvictForOneMore(), [])
-    }
-}
-
-/// A small deterministic generator so the randomized test is reproducible.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

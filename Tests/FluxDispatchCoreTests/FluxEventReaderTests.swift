@@ -1,4 +1,5 @@
 import FluxDispatchCore
+import TestSupport
 import XCTest
 
 /// The hand-written reader against the Foundation-based reference on generated bodies, and the
@@ -126,18 +127,11 @@ final class FluxEventReaderTests: XCTestCase {
 /// Random bodies shaped like Flux events: the known fields (sometimes of the wrong type, sometimes
 /// null or missing), unknown fields with nested values, and strings with escapes and non-ASCII text.
 struct BodyGenerator {
-    private var state: UInt64
+    private var random: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
-    /// SplitMix64: reproducible from the seed alone.
-    private mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private mutating func next() -> UInt64 { random.next() }
 
     private mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 

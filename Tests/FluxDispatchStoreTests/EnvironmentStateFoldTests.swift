@@ -1,6 +1,7 @@
 import FluxDispatchCore
 import FluxDispatchStore
 import Foundation
+import TestSupport
 import XCTest
 
 /// The environment state is folded per batch: whatever the batching, each row must end as if the
@@ -16,22 +17,9 @@ final class EnvironmentStateFoldTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// A fixed-seed generator (SplitMix64), so a failure can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let places = [("a", "x"), ("a", "y"), ("b", "x")]
 
-    func randomWrite(at time: EpochMilliseconds, using random: inout SeededGenerator) -> EventWrite {
+    func randomWrite(at time: EpochMilliseconds, using random: inout SplitMix64) -> EventWrite {
         let reason = ["ReconciliationSucceeded", "HealthCheckFailed", "BuildFailed", "Progressing"].randomElement(using: &random)!
         let (product, env) = Self.places.randomElement(using: &random)!
         let event = FluxEvent(
@@ -53,7 +41,7 @@ final class EnvironmentStateFoldTests: XCTestCase {
     func testABatchLeavesEachEnvironmentAsEventsAppliedOneAtATime() async throws {
         let oneByOne = try StateStore(path: directory.appendingPathComponent("one-by-one.db").path)
         let batched = try StateStore(path: directory.appendingPathComponent("batched.db").path)
-        var random = SeededGenerator(state: 20_261_122)
+        var random = SplitMix64(seed: 20_261_122)
         var time: EpochMilliseconds = 1_000
         var batchedEvents = 0
         for round in 0..<40 {
