@@ -90,13 +90,19 @@ struct BenchCommand: AsyncParsableCommand {
         let repos = repositories == 1 ? [repo] : (0..<repositories).map { "\(repo)-\($0)" }
         let events = EventSource(repos: repos, signer: signer, duplicateRatio: duplicateRatio, fixedBody: fixed, runID: UInt32.random(in: 0...UInt32.max))
 
+        do {
+            try await BenchConnection.open(host: host, port: port) { _ in }
+        } catch {
+            fail(1, "cannot connect to \(host):\(port): \(error)\nstart the receiver first (flux-dispatch serve), or check --url")
+        }
+
         // Seed the duplicate pool so the timed run's duplicates are real dedup hits.
         if duplicateRatio > 0, fixed == nil {
-            var seeder = try await BenchConnection.connect(host: host, port: port)
-            for index in 0..<events.poolSize {
-                _ = try await seeder.send(path: path, host: host, request: events.seed(index))
+            try await BenchConnection.open(host: host, port: port) { seeder in
+                for index in 0..<events.poolSize {
+                    _ = try await seeder.send(path: path, host: host, request: events.seed(index))
+                }
             }
-            await seeder.close()
         }
 
         let perWorkerInterval = rate.map { Double(concurrency) / $0 }
@@ -106,34 +112,42 @@ struct BenchCommand: AsyncParsableCommand {
             for worker in 0..<concurrency {
                 group.addTask {
                     var result = WorkerResult()
-                    var connection = try await BenchConnection.connect(host: host, port: port)
                     var generator = SystemRandomNumberGenerator()
                     var sent = 0
+                    var finished = false
                     // Stagger paced workers so their sends spread over the interval.
                     let offset = perWorkerInterval.map { $0 * Double(worker) / Double(concurrency) } ?? 0
-                    while ContinuousClock.now < deadline {
-                        if let interval = perWorkerInterval {
-                            let due = start + .milliseconds(Int64((offset + Double(sent) * interval) * 1000))
-                            if due > deadline { break }
-                            if due > ContinuousClock.now { try await Task.sleep(until: due, clock: .continuous) }
+                    // One connection at a time, until the deadline; a new one after the server
+                    // closed the last or a request on it failed.
+                    while !finished, ContinuousClock.now < deadline {
+                        try await BenchConnection.open(host: host, port: port) { connection in
+                            while ContinuousClock.now < deadline {
+                                if let interval = perWorkerInterval {
+                                    let due = start + .milliseconds(Int64((offset + Double(sent) * interval) * 1000))
+                                    if due > deadline {
+                                        finished = true
+                                        return
+                                    }
+                                    if due > ContinuousClock.now { try await Task.sleep(until: due, clock: .continuous) }
+                                }
+                                let request = events.next(using: &generator)
+                                let began = ContinuousClock.now
+                                sent += 1
+                                do {
+                                    let response = try await connection.send(path: path, host: host, request: request)
+                                    let elapsed = ContinuousClock.now - began
+                                    result.latencies.append(
+                                        Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+                                    result.statuses[response.status, default: 0] += 1
+                                    result.outcomes[response.outcome, default: 0] += 1
+                                    if response.closed { return }
+                                } catch {
+                                    result.errors += 1
+                                    return
+                                }
+                            }
                         }
-                        let request = events.next(using: &generator)
-                        let began = ContinuousClock.now
-                        do {
-                            let response = try await connection.send(path: path, host: host, request: request)
-                            let elapsed = ContinuousClock.now - began
-                            result.latencies.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
-                            result.statuses[response.status, default: 0] += 1
-                            result.outcomes[response.outcome, default: 0] += 1
-                            if response.closed { connection = try await BenchConnection.connect(host: host, port: port) }
-                        } catch {
-                            result.errors += 1
-                            await connection.close()
-                            connection = try await BenchConnection.connect(host: host, port: port)
-                        }
-                        sent += 1
                     }
-                    await connection.close()
                     return result
                 }
             }
@@ -264,11 +278,11 @@ struct BenchConnection {
         var closed: Bool
     }
 
-    let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
-    var iterator: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
-    let outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>
+    private var iterator: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
+    private let outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>
 
-    static func connect(host: String, port: Int) async throws -> BenchConnection {
+    /// Connects, runs `body` with the connection, and closes it when `body` returns or throws.
+    static func open(host: String, port: Int, _ body: (inout BenchConnection) async throws -> Void) async throws {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: host, port: port) { channel in
@@ -277,7 +291,10 @@ struct BenchConnection {
                     return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
                 }
             }
-        return BenchConnection(channel: channel, iterator: channel.inbound.makeAsyncIterator(), outbound: channel.outbound)
+        try await channel.executeThenClose { inbound, outbound in
+            var connection = BenchConnection(iterator: inbound.makeAsyncIterator(), outbound: outbound)
+            try await body(&connection)
+        }
     }
 
     mutating func send(path: String, host: String, request: EventSource.Request) async throws -> Response {
@@ -302,11 +319,6 @@ struct BenchConnection {
             }
         }
         throw ChannelError.eof
-    }
-
-    func close() async {
-        outbound.finish()
-        try? await channel.channel.close()
     }
 
     static func outcome(in body: ByteBuffer) -> String {

@@ -168,6 +168,49 @@ final class CLICommandsTests: XCTestCase {
         XCTAssertEqual(Subprocess.stop(pid), 0, "serve exits 0 on SIGTERM")
     }
 
+    func testBenchLoadsTheReceiverAndReplaysAStaticSignedBody() async throws {
+        let token = directory.appendingPathComponent("token").path
+        try Data("bench-token\n".utf8).write(to: URL(fileURLWithPath: token))
+        let port = try DashboardEndToEndTests.freePort()
+        let pid = try XCTUnwrap(
+            Subprocess.start(
+                [binary, "serve", "--hmac-token-path", token, "--db", db, "--listen-addr", "127.0.0.1:\(port)",
+                 "--metrics-addr", "127.0.0.1:0"], logPath: directory.appendingPathComponent("serve.log").path))
+        defer { _ = Subprocess.stop(pid) }
+        let url = "http://127.0.0.1:\(port)/flux-events"
+        let example = Subprocess.run([binary, "send", "--example"]).output
+        for _ in 0..<50 where Subprocess.run([binary, "send", "-", "--url", url, "--token-file", token], stdin: example).status != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        func bench(_ arguments: [String]) throws -> [String: Any] {
+            let run = Subprocess.run([binary, "bench", "--url", url, "--token-file", token, "--json", "--duration", "1s"] + arguments)
+            XCTAssertEqual(run.status, 0, run.output)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any], run.output)
+        }
+
+        let mixed = try bench(["--concurrency", "4", "--duplicate-ratio", "0.5"])
+        let requests = try XCTUnwrap(mixed["requests"] as? Int)
+        XCTAssertGreaterThan(requests, 0)
+        XCTAssertEqual(mixed["errors"] as? Int, 0)
+        XCTAssertEqual((mixed["statuses"] as? [String: Int])?["200"], requests, "every request signed and answered 200")
+        let outcomes = try XCTUnwrap(mixed["outcomes"] as? [String: Int])
+        XCTAssertGreaterThan(outcomes["dry_run"] ?? 0, 0, "new digests")
+        XCTAssertGreaterThan(outcomes["duplicate"] ?? 0, 0, "repeats of the seeded pool")
+
+        // One body, signed once: the receiver accepts every request, and all but the first repeat it.
+        let body = directory.appendingPathComponent("static.json").path
+        try Data(example.utf8).write(to: URL(fileURLWithPath: body))
+        let replay = try bench(["--concurrency", "2", "--static-body", body])
+        let replayed = try XCTUnwrap(replay["requests"] as? Int)
+        XCTAssertEqual((replay["statuses"] as? [String: Int])?["200"], replayed, "the one signature is right")
+        XCTAssertEqual((replay["outcomes"] as? [String: Int])?["duplicate"], replayed, "the example was sent before")
+
+        XCTAssertEqual(Subprocess.stop(pid), 0)
+        let down = Subprocess.run([binary, "bench", "--url", url, "--duration", "1s"])
+        XCTAssertEqual(down.status, 1)
+        XCTAssertTrue(down.output.contains("start the receiver first"), down.output)
+    }
+
     func testDemoRunsHeadlessAndProducesDispatchesCalloutsAndDedupHits() throws {
         let run = Subprocess.run([binary, "demo", "--no-tui", "--duration", "6s", "--rate", "10", "--db", db])
         XCTAssertEqual(run.status, 0, run.output)
