@@ -64,6 +64,14 @@ public struct FeedEntry: Sendable, Equatable {
             dispatchRepo: row[6], eventType: row[7], outcome: row[8], githubStatus: row[9], durationMilliseconds: row[10],
             commitSHA: row[11], detail: row[12])
     }
+
+    /// The entries a query whose rows start with `columns` returns. A cursor reads each row straight
+    /// from the statement (`fetchAll` copied every row's values into a `Row` first, for the 200 rows
+    /// of every dashboard frame), and the statement is cached: the feed and `events --follow` ask the
+    /// same query again on every reload and poll.
+    static func fetchAll(_ db: Database, sql: String, arguments: StatementArguments) throws -> [FeedEntry] {
+        try Array(Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments).map(FeedEntry.init(row:)))
+    }
 }
 
 /// Dedup hits for one product, environment and reason over a window.
@@ -279,14 +287,14 @@ extension StateStore {
             }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             _ = arguments.append(contentsOf: [limit])
-            // Like the feed (`StoreView.recentEvents`): a cursor and a cached statement, which
-            // `events --follow` asks again every poll.
-            let statement = try db.cachedStatement(sql: """
-                SELECT * FROM (
-                    SELECT \(FeedEntry.columns) FROM event \(whereClause) ORDER BY id DESC LIMIT ?
-                ) ORDER BY id ASC
-                """)
-            return try Array(Row.fetchCursor(statement, arguments: arguments).map(FeedEntry.init(row:)))
+            return try FeedEntry.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM (
+                        SELECT \(FeedEntry.columns) FROM event \(whereClause) ORDER BY id DESC LIMIT ?
+                    ) ORDER BY id ASC
+                    """,
+                arguments: arguments)
         }
     }
 

@@ -31,7 +31,8 @@ final class DedupLookup: @unchecked Sendable {  // `connection` only behind `loc
         lock.lock()
         defer { lock.unlock() }
         guard !isClosed else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the store is closed") }
-        let queue = try connection ?? open()
+        let queue = try connection ?? .readOnlyConnection(path: path)
+        connection = queue
         return try queue.unsafeRead { db in
             try EpochMilliseconds.fetchOne(
                 db.cachedStatement(sql: "SELECT recorded_at FROM dedup_entry WHERE key = ? AND recorded_at >= ?"),
@@ -45,15 +46,5 @@ final class DedupLookup: @unchecked Sendable {  // `connection` only behind `loc
         isClosed = true
         try connection?.close()
         connection = nil
-    }
-
-    private func open() throws -> DatabaseQueue {
-        var configuration = Configuration()
-        configuration.readonly = true
-        // Readers in WAL mode wait only while a crashed writer's WAL is recovered, which is short.
-        configuration.busyMode = .timeout(1)
-        let queue = try DatabaseQueue(path: path, configuration: configuration)
-        connection = queue
-        return queue
     }
 }

@@ -40,13 +40,8 @@ extension StoreView {
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         _ = arguments.append(contentsOf: [limit])
-        // A cursor reads each row straight from the statement; `fetchAll` copied every row's values
-        // into a `Row` first, for the 200 rows of every frame.
-        return try Array(
-            Row.fetchCursor(
-                db.cachedStatement(sql: "SELECT \(FeedEntry.columns) FROM event \(whereClause) ORDER BY id DESC LIMIT ?"),
-                arguments: arguments
-            ).map(FeedEntry.init(row:)))
+        return try FeedEntry.fetchAll(
+            db, sql: "SELECT \(FeedEntry.columns) FROM event \(whereClause) ORDER BY id DESC LIMIT ?", arguments: arguments)
     }
 
     public func eventDetail(id: Int64) throws -> EventDetail? {

@@ -9,10 +9,7 @@ public final class StoreWatcher: @unchecked Sendable {
     private var lastVersion: Int64?
 
     public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(1)
-        queue = try DatabaseQueue(path: path, configuration: configuration)
+        queue = try .readOnlyConnection(path: path)
     }
 
     /// True on the first call and whenever a commit happened since the previous call.
