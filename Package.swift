@@ -40,6 +40,8 @@ let package = Package(
             dependencies: [
                 "FluxDispatchCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the one statement bound without GRDB (EventRowInsert).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // The HTTP pipeline, GitHub App client, metrics, heartbeat and background services.

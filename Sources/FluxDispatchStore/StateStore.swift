@@ -122,19 +122,7 @@ public final class StateStore: Sendable {
     static func apply(_ write: EventWrite, in db: Database) throws -> Int64 {
         let r = write.record
         let e = r.event
-        try db.cachedStatement(sql: """
-            INSERT INTO event (received_at, source_address, product, environment, reason, reason_class, severity,
-                message, object_kind, object_name, object_namespace, revision, commit_sha, dispatch_repo, event_type,
-                dedup_key, outcome, http_status, github_status, duration_ms, detail, body, payload)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                r.receivedAt, r.sourceAddress, e.product, e.environment, e.reason, r.reasonClass.rawValue, e.severity,
-                e.message, e.involvedObject.kind, e.involvedObject.name, e.involvedObject.namespace, e.revision,
-                Revision.commitSHA(ofOriginRevision: e.originRevision), r.dispatchRepo, r.eventType,
-                r.dedupKey, r.outcome.rawValue, r.httpStatus, r.githubStatus, r.durationMilliseconds, r.detail,
-                r.body, r.payload,
-            ])
-        let eventID = db.lastInsertedRowID
+        let eventID = try EventRowInsert.insert(r, in: db)
         for attempt in write.attempts {
             try db.cachedStatement(sql: """
                 INSERT INTO dispatch_attempt (event_id, started_at, request, status, duration_ms, error)

@@ -93,6 +93,71 @@ final class StateStoreTests: XCTestCase {
         XCTAssertNil(expired)
     }
 
+    /// The event row is bound value by value with SQLite's own calls (`EventRowInsert`): every
+    /// column lands where it belongs, text as text (an empty string is not NULL, non-ASCII survives),
+    /// absent values as NULL, and a reused statement carries nothing over from the row before.
+    func testEveryColumnOfAnEventRowIsWrittenAsRecorded() async throws {
+        let store = try StateStore(path: path)
+        var full = record(
+            "HealthCheckFailed", product: "produkt-æøå", env: "tt02", outcome: .dispatchRejected, at: 42_000,
+            repo: "Altinn/app-ø", eventType: "flux-deploy-failed", message: "helse feilet: «timeout» 🚨", githubStatus: 422)
+        full.event.metadata["kustomize.toolkit.fluxcd.io/originRevision"] = "feature/x/abc1234"
+        full.event.severity = "error"
+        full.sourceAddress = "10.0.0.7"
+        full.dedupKey = "produkt-æøå/tt02/HealthCheckFailed/sha256:aa/Altinn/app-ø"
+        full.detail = "Resource not accessible by integration"
+        full.body = #"{"reason":"HealthCheckFailed","message":"helse feilet: «timeout» 🚨"}"#
+        full.payload = #"{"event_type":"flux-deploy-failed"}"#
+        full.durationMilliseconds = 12.345
+        var bare = record("ReconciliationSucceeded", product: "p2", at: 43_000, message: "", githubStatus: nil)
+        bare.event.involvedObject = .init(kind: "", name: "", namespace: "")
+        bare.dedupKey = nil
+        bare.payload = nil
+        let fullID = try await store.record(EventWrite(record: full))
+        let bareID = try await store.record(EventWrite(record: bare))
+        try store.close()
+
+        let fullBody = full.body
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        try await queue.read { db in
+            let row = try XCTUnwrap(Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [fullID]))
+            XCTAssertEqual(row["received_at"] as Int64, 42_000)
+            XCTAssertEqual(row["source_address"] as String, "10.0.0.7")
+            XCTAssertEqual(row["product"] as String, "produkt-æøå")
+            XCTAssertEqual(row["environment"] as String, "tt02")
+            XCTAssertEqual(row["reason"] as String, "HealthCheckFailed")
+            XCTAssertEqual(row["reason_class"] as String, "failure")
+            XCTAssertEqual(row["severity"] as String, "error")
+            XCTAssertEqual(row["message"] as String, "helse feilet: «timeout» 🚨")
+            XCTAssertEqual(row["object_kind"] as String, "Kustomization")
+            XCTAssertEqual(row["object_name"] as String, "produkt-æøå-apps")
+            XCTAssertEqual(row["object_namespace"] as String, "product-produkt-æøå")
+            XCTAssertEqual(row["revision"] as String, "tt02@sha256:aa")
+            XCTAssertEqual(row["commit_sha"] as String, "abc1234")
+            XCTAssertEqual(row["dispatch_repo"] as String, "Altinn/app-ø")
+            XCTAssertEqual(row["event_type"] as String, "flux-deploy-failed")
+            XCTAssertEqual(row["dedup_key"] as String?, "produkt-æøå/tt02/HealthCheckFailed/sha256:aa/Altinn/app-ø")
+            XCTAssertEqual(row["outcome"] as String, "dispatch_rejected")
+            XCTAssertEqual(row["http_status"] as Int, 200)
+            XCTAssertEqual(row["github_status"] as Int?, 422)
+            XCTAssertEqual(row["duration_ms"] as Double, 12.345)
+            XCTAssertEqual(row["detail"] as String, "Resource not accessible by integration")
+            XCTAssertEqual(row["body"] as String, fullBody)
+            XCTAssertEqual(row["payload"] as String?, #"{"event_type":"flux-deploy-failed"}"#)
+
+            let second = try XCTUnwrap(Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [bareID]))
+            for column in ["message", "object_kind", "object_name", "object_namespace", "commit_sha", "detail"] {
+                XCTAssertEqual(try String.fetchOne(db, sql: "SELECT typeof(\(column)) FROM event WHERE id = ?", arguments: [bareID]), "text", column)
+                XCTAssertEqual(second[column] as String, "", column)
+            }
+            for column in ["dedup_key", "github_status", "payload"] {
+                XCTAssertTrue((second[column] as DatabaseValue).isNull, "\(column) is NULL, not left from the row before")
+            }
+            XCTAssertEqual(second["product"] as String, "p2")
+        }
+    }
+
     func testDedupLookupSeesEveryCommitAndClosesWithTheStore() async throws {
         let store = try StateStore(path: path)
         XCTAssertNil(try store.dedupEntry("later", notBefore: 0), "opens the look-up connection on an empty store")
