@@ -50,6 +50,28 @@ final class HTTPLimitsTests: XCTestCase {
         XCTAssertTrue(response.lowercased().contains("connection: close"), response)
     }
 
+    /// The webhook's two header fields are found by name in any case; a repeated signature field
+    /// is not trusted for its first value (both are checked together, and fail).
+    func testSignatureFieldInAnyCaseCountsAndARepeatedOneIsRefused() throws {
+        let body = FluxEventBody(digest: "header-case").json
+        let signature = SignatureVerifier(token: Array(ReceiverHarness.token.utf8)).signatureHeader(for: Array(body.utf8))
+        let lower = try RawSocket(port: port)
+        try lower.send(
+            "POST /flux-events HTTP/1.1\r\nHost: x\r\nconnection: close\r\nx-signature: \(signature)\r\ncontent-LENGTH: \(body.utf8.count)\r\n\r\n\(body)")
+        let accepted = lower.readAll(timeout: 5)
+        XCTAssertTrue(accepted.hasPrefix("HTTP/1.1 200"), accepted)
+        XCTAssertTrue(accepted.contains("\"outcome\":\"dispatched\""), accepted)
+
+        let repeated = try RawSocket(port: port)
+        let again = FluxEventBody(digest: "header-repeated").json
+        let good = SignatureVerifier(token: Array(ReceiverHarness.token.utf8)).signatureHeader(for: Array(again.utf8))
+        try repeated.send(
+            "POST /flux-events HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Signature: \(good)\r\nX-Signature: sha256=00\r\nContent-Length: \(again.utf8.count)\r\n\r\n\(again)")
+        let refused = repeated.readAll(timeout: 5)
+        XCTAssertTrue(refused.hasPrefix("HTTP/1.1 401"), refused)
+        XCTAssertEqual(harness.github.dispatches.count, 1, "only the first request was dispatched")
+    }
+
     func testLyingContentLengthIsHandled() async throws {
         // Declares more than it sends, then stalls: cut off by the read timeout, never answered 200.
         let short = try RawSocket(port: port)
