@@ -16,7 +16,7 @@ struct FluxDispatchCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, DashCommand.self, DemoCommand.self, StatusCommand.self, EventsCommand.self, DismissCommand.self,
             UndismissCommand.self, RedeliverCommand.self, SendCommand.self, BenchCommand.self, BenchCeilingCommand.self, BenchDashboardCommand.self, BenchReadersCommand.self,
-            GitHubStandInCommand.self,
+            GitHubStandInCommand.self, BenchPipelineCommand.self,
         ]
     )
 }

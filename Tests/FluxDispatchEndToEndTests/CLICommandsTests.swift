@@ -211,6 +211,29 @@ final class CLICommandsTests: XCTestCase {
         XCTAssertTrue(down.output.contains("start the receiver first"), down.output)
     }
 
+    /// `bench-pipeline` puts events through the real pipeline on a temporary store, answers each as
+    /// its path expects (or fails), reports CPU per event, and leaves nothing behind.
+    func testBenchPipelineMeasuresBothPathsAndCleansUp() throws {
+        let scratch = directory.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        for (path, events) in [("duplicate", 300), ("dry-run", 200)] {
+            let run = Subprocess.run(
+                [binary, "bench-pipeline", "--path", path, "--events", String(events), "--concurrency", "8", "--json"],
+                environment: ["TMPDIR": scratch.path])
+            XCTAssertEqual(run.status, 0, run.output)
+            let line = try XCTUnwrap(run.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }), run.output)
+            let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertEqual(result["path"] as? String, path)
+            XCTAssertEqual(result["events"] as? Int, events)
+            XCTAssertGreaterThan(try XCTUnwrap(result["cpu_us_per_event"] as? Double), 0)
+            XCTAssertGreaterThan(try XCTUnwrap(result["wall_us_per_event"] as? Double), 0)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [], "the temporary store and log are removed")
+        let bad = Subprocess.run([binary, "bench-pipeline", "--events", "0"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.output.contains("--events must be at least 1"), bad.output)
+    }
+
     func testDemoRunsHeadlessAndProducesDispatchesCalloutsAndDedupHits() throws {
         let run = Subprocess.run([binary, "demo", "--no-tui", "--duration", "6s", "--rate", "10", "--db", db])
         XCTAssertEqual(run.status, 0, run.output)
