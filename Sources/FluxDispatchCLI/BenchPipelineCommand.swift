@@ -30,8 +30,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
 
             Example:
               flux-dispatch bench-pipeline --path duplicate --events 200000
-            """,
-        shouldDisplay: false
+            """
     )
 
     enum Path: String, ExpressibleByArgument, CaseIterable {
