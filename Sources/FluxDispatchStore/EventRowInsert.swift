@@ -12,7 +12,10 @@ import GRDBSQLite
 ///
 /// The statement is still GRDB's (prepared, cached and finalized by the connection), and runs inside
 /// a GRDB transaction. Stepping it directly skips only GRDB's statement hooks: transaction observers
-/// (the store registers none) and its tracking of transaction-control statements (this is not one).
+/// (the store registers none), its tracking of transaction-control statements (this is not one),
+/// and its refusal to run a statement once SQLite has rolled the transaction back on its own (after
+/// a full disk, say), which `insert` checks itself. A failed step leaves the statement reusable:
+/// it is reset before each use.
 enum EventRowInsert {
     static let sql = """
         INSERT INTO event (received_at, source_address, product, environment, reason, reason_class, severity,
@@ -23,6 +26,11 @@ enum EventRowInsert {
 
     /// Inserts the record's row; returns its id.
     static func insert(_ r: EventRecord, in db: Database) throws -> Int64 {
+        // Outside a transaction the row would be committed alone, whatever became of the rest of
+        // the event's writes.
+        guard db.isInsideTransaction else {
+            throw DatabaseError(resultCode: .SQLITE_ABORT, message: "the event's transaction was rolled back", sql: sql)
+        }
         let statement = try db.cachedStatement(sql: sql)
         let raw = statement.sqliteStatement
         // A cached statement may still hold its last run's state; bindings need a reset one.

@@ -222,6 +222,41 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(try store.activity(since: 0).events, 299, "the batch's minute counters count only what was written")
     }
 
+    /// When SQLite itself rolls back the whole transaction mid-batch (as after a full disk; here a
+    /// trigger's `RAISE(ROLLBACK)`), no write may be reported recorded unless its row is there: the
+    /// writes after it must not be committed one by one outside the batch's transaction either.
+    func testAWriteIsReportedRecordedOnlyIfItsRowIsThereWhenSQLiteRollsBackTheBatch() async throws {
+        let store = try StateStore(path: path)
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER roll_back_everything BEFORE INSERT ON event WHEN NEW.product = 'poison'
+                BEGIN SELECT RAISE(ROLLBACK, 'rolled back'); END
+                """)
+        }
+        try queue.close()
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for i in 0..<200 {
+                let write = EventWrite(
+                    record: record(product: i == 100 ? "poison" : "p\(i % 5)", at: EpochMilliseconds(i)), recordDedupKey: "key\(i)")
+                group.addTask { ((try? await store.record(write)) != nil) ? (i, true) : (i, false) }
+            }
+            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        XCTAssertEqual(outcomes[100], false)
+        let reader = try DatabaseQueue(path: path)
+        defer { try? reader.close() }
+        let stored = try await reader.read { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT received_at FROM event").map(Int.init))
+        }
+        for i in 0..<200 where i != 100 {
+            XCTAssertEqual(outcomes[i], stored.contains(i), "write \(i): reported \(outcomes[i] == true ? "recorded" : "failed")")
+        }
+        // The store is still usable afterwards.
+        _ = try await store.record(EventWrite(record: record(product: "after", at: 1_000)))
+        XCTAssertEqual(try store.eventCount(), stored.count + 1)
+    }
+
     /// An unwaited write may wait for others to share its commit, but never holds up a waited one, a
     /// flush or a half-full batch: with the pause an hour long, each of those still goes through.
     func testThePauseForUnwaitedWritesEndsForAWaitedWriteAFlushAndAHalfFullBatch() async throws {
