@@ -195,25 +195,38 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(try store.dedupEntryCount(), 500)
     }
 
-    func testOneFailingWriteInAGroupCommitFailsAloneAndTheOthersAreCommitted() async throws {
-        let store = try StateStore(path: path)
-        // A trigger makes one product's insert fail, as a full disk or a constraint would.
+    /// Makes every insert of an event of product `poison` fail with SQLite's `RAISE(action)`:
+    /// `ABORT` fails that statement, `ROLLBACK` rolls the whole transaction back with it.
+    func poisonInserts(raising action: String) async throws {
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
             try db.execute(sql: """
-                CREATE TRIGGER refuse_poison BEFORE INSERT ON event WHEN NEW.product = 'poison'
-                BEGIN SELECT RAISE(ABORT, 'refused'); END
+                CREATE TRIGGER poison BEFORE INSERT ON event WHEN NEW.product = 'poison'
+                BEGIN SELECT RAISE(\(action), 'poisoned'); END
                 """)
         }
         try queue.close()
-        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
-            for i in 0..<300 {
+    }
+
+    /// Records `count` writes at once (received at 0, 1, …), write `poisoned` of product `poison`
+    /// and the others spread over `products` products; says of each whether it was recorded.
+    func recordConcurrently(_ store: StateStore, count: Int, poisoned: Int, products: Int) async -> [Int: Bool] {
+        await withTaskGroup(of: (Int, Bool).self) { group in
+            for i in 0..<count {
                 let write = EventWrite(
-                    record: record(product: i == 150 ? "poison" : "p\(i % 7)", at: EpochMilliseconds(i)), recordDedupKey: "key\(i)")
+                    record: record(product: i == poisoned ? "poison" : "p\(i % products)", at: EpochMilliseconds(i)),
+                    recordDedupKey: "key\(i)")
                 group.addTask { ((try? await store.record(write)) != nil) ? (i, true) : (i, false) }
             }
             return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
         }
+    }
+
+    func testOneFailingWriteInAGroupCommitFailsAloneAndTheOthersAreCommitted() async throws {
+        let store = try StateStore(path: path)
+        // One product's insert fails, as a full disk or a constraint would.
+        try await poisonInserts(raising: "ABORT")
+        let outcomes = await recordConcurrently(store, count: 300, poisoned: 150, products: 7)
         XCTAssertEqual(outcomes.filter { !$0.value }.map(\.key), [150], "only the poisoned write fails")
         XCTAssertEqual(try store.eventCount(), 299)
         XCTAssertEqual(try store.dedupEntryCount(), 299, "its dedup entry went with it")
@@ -227,22 +240,8 @@ final class StateStoreTests: XCTestCase {
     /// writes after it must not be committed one by one outside the batch's transaction either.
     func testAWriteIsReportedRecordedOnlyIfItsRowIsThereWhenSQLiteRollsBackTheBatch() async throws {
         let store = try StateStore(path: path)
-        let queue = try DatabaseQueue(path: path)
-        try await queue.write { db in
-            try db.execute(sql: """
-                CREATE TRIGGER roll_back_everything BEFORE INSERT ON event WHEN NEW.product = 'poison'
-                BEGIN SELECT RAISE(ROLLBACK, 'rolled back'); END
-                """)
-        }
-        try queue.close()
-        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
-            for i in 0..<200 {
-                let write = EventWrite(
-                    record: record(product: i == 100 ? "poison" : "p\(i % 5)", at: EpochMilliseconds(i)), recordDedupKey: "key\(i)")
-                group.addTask { ((try? await store.record(write)) != nil) ? (i, true) : (i, false) }
-            }
-            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
-        }
+        try await poisonInserts(raising: "ROLLBACK")
+        let outcomes = await recordConcurrently(store, count: 200, poisoned: 100, products: 5)
         XCTAssertEqual(outcomes[100], false)
         let reader = try DatabaseQueue(path: path)
         defer { try? reader.close() }
