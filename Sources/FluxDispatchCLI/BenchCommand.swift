@@ -136,8 +136,7 @@ struct BenchCommand: AsyncParsableCommand {
                                 do {
                                     let response = try await connection.send(path: path, host: host, request: request)
                                     let elapsed = ContinuousClock.now - began
-                                    result.latencies.append(
-                                        Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+                                    result.latencies.append(elapsed.inMilliseconds)
                                     result.statuses[response.status, default: 0] += 1
                                     result.outcomes[response.outcome, default: 0] += 1
                                     if response.closed { return }
@@ -156,7 +155,7 @@ struct BenchCommand: AsyncParsableCommand {
             return all
         }
         let elapsed = ContinuousClock.now - start
-        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let wall = elapsed.inMilliseconds / 1000
         report(results, wall: wall)
     }
 

@@ -62,7 +62,7 @@ struct BenchDashboardCommand: AsyncParsableCommand {
             let grid = DashboardRenderer.render(snapshot: snapshot, state: state, size: TerminalSize(width: width, height: height), glyphs: .unicode)
             let elapsed = ContinuousClock.now - began
             cells += grid.cells.count
-            timings.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+            timings.append(elapsed.inMilliseconds)
         }
         timings.sort()
         func percentile(_ p: Double) -> Double { timings[min(timings.count - 1, Int(Double(timings.count) * p))] }

@@ -119,8 +119,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         try store.close()
         guard unexpected == 0 else { fail(1, "\(unexpected) of \(events) events were not answered \(expected)") }
 
-        let wallMicroseconds = Double(wall.components.seconds) * 1e6 + Double(wall.components.attoseconds) / 1e12
-        let wallPerEvent = wallMicroseconds / Double(events)
+        let wallPerEvent = wall.inMilliseconds * 1000 / Double(events)
         let cpuPerEvent = cpu / Double(events)
         if json {
             print(#"{"path":"\#(path.rawValue)","events":\#(events),"wall_us_per_event":\#(Self.twoDecimals(wallPerEvent)),"cpu_us_per_event":\#(Self.twoDecimals(cpuPerEvent))}"#)

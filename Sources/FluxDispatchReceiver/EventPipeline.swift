@@ -177,9 +177,7 @@ public struct EventPipeline: Sendable {
     /// (`StateStore.recordLater`): it repeats an event that is already recorded.
     private func finish(_ write: EventWrite, started: ContinuousClock.Instant, waitForCommit: Bool = true) async -> Answer {
         var write = write
-        let elapsed = ContinuousClock.now - started
-        write.record.durationMilliseconds = Double(elapsed.components.seconds) * 1000
-            + Double(elapsed.components.attoseconds) / 1e15
+        write.record.durationMilliseconds = (ContinuousClock.now - started).inMilliseconds
         let r = write.record
         do {
             if waitForCommit {

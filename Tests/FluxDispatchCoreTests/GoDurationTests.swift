@@ -113,4 +113,12 @@ final class GoDurationTests: XCTestCase {
             XCTAssertEqual(seconds(text) ?? .nan, value, accuracy: 1e-9, text)
         }
     }
+
+    /// What `duration_ms` and the benchmarks report: both of `Duration`'s components, fractions kept.
+    func testDurationInMillisecondsKeepsSecondsAndFractions() {
+        XCTAssertEqual(Duration.zero.inMilliseconds, 0)
+        XCTAssertEqual((Duration.seconds(2) + .microseconds(500)).inMilliseconds, 2000.5, accuracy: 1e-9)
+        XCTAssertEqual(Duration.nanoseconds(7).inMilliseconds, 0.000007, accuracy: 1e-12)
+        XCTAssertEqual(Duration.milliseconds(-1500).inMilliseconds, -1500, accuracy: 1e-9)
+    }
 }
