@@ -11,7 +11,8 @@ import NIOHTTPTypes
 ///
 /// It also closes the connection after a response that says `Connection: close` (a 413 whose body
 /// was left unread), so the rest of an oversized body is never read, and installs
-/// `NonPersistentRequestMarker`, which closes it after a request that asked for that.
+/// `NonPersistentRequestMarker`, which closes it after a request that asked for that, and
+/// `ContinueResponder`, which answers `Expect: 100-continue`.
 ///
 /// Sits after the HTTP codec; on being added it puts a companion at the front of the pipeline that
 /// notices the first raw byte of each request, which the codec does not report.
@@ -54,6 +55,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         try? context.pipeline.syncOperations.addHandler(FirstByteHandler(owner: self), position: .first)
         // The other end of a connection's life: HTTP/1.0 clients that expect it closed after the answer.
         try? NonPersistentRequestMarker.install(in: context.pipeline.syncOperations)
+        // A client that sends `Expect: 100-continue` waits for the interim answer before its body.
+        try? ContinueResponder.install(in: context.pipeline.syncOperations)
         // The first request's head is due 5 s after the connection opened.
         startRequest(context: context)
     }

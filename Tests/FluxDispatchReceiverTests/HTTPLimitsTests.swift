@@ -168,6 +168,33 @@ final class HTTPLimitsTests: XCTestCase {
         XCTAssertEqual(after.outcome, "dispatched")
     }
 
+    /// A client that sends `Expect: 100-continue` waits for the interim answer before its body (Go's
+    /// server, the reference, sends it); an HTTP/1.0 client is never sent one.
+    func testExpectContinueIsAnsweredBeforeTheBodyIsSent() throws {
+        let body = FluxEventBody(digest: "expect-continue").json
+        let signature = SignatureVerifier(token: Array(ReceiverHarness.token.utf8)).signatureHeader(for: Array(body.utf8))
+        let head = { (version: String) in
+            "POST /flux-events \(version)\r\nHost: x\r\nExpect: 100-Continue\r\nConnection: close\r\n"
+                + "X-Signature: \(signature)\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        }
+        let socket = try RawSocket(port: port)
+        try socket.send(head("HTTP/1.1"))
+        let interim = socket.readUntil("\r\n\r\n", timeout: 5)
+        XCTAssertTrue(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "no interim answer before the body: \(interim)")
+        try socket.send(body)
+        let answer = socket.readAll(timeout: 5)
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200"), answer)
+        XCTAssertTrue(answer.contains("\"outcome\":\"dispatched\""), answer)
+
+        let old = try RawSocket(port: port)
+        try old.send(head("HTTP/1.0"))
+        XCTAssertEqual(old.readUntil("\r\n\r\n", timeout: 1), "", "an HTTP/1.0 client was sent an interim answer")
+        try old.send(body)
+        let oldAnswer = old.readAll(timeout: 5)
+        XCTAssertTrue(oldAnswer.hasPrefix("HTTP/1.1 200"), oldAnswer)
+        XCTAssertTrue(oldAnswer.contains("\"outcome\":\"duplicate\""), oldAnswer)
+    }
+
     func testOversizedHeadersAreRefused() throws {
         let socket = try RawSocket(port: port)
         let big = String(repeating: "a", count: 70 * 1024)
@@ -217,6 +244,21 @@ final class RawSocket {
         if n == 0 { return true }
         if n < 0 { return errno != EAGAIN && errno != EWOULDBLOCK }
         return false
+    }
+
+    /// Reads until what has arrived contains `marker`, the peer closes, or `timeout` seconds pass.
+    func readUntil(_ marker: String, timeout: Double) -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !String(decoding: data, as: UTF8.self).contains(marker), Date() < deadline {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, Int32(max(1, deadline.timeIntervalSinceNow * 1000))) > 0 else { break }
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Reads until the peer closes or `timeout` seconds pass.

@@ -1,0 +1,41 @@
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
+/// Answers `Expect: 100-continue` with `100 Continue`, as Go's `net/http` server (the reference
+/// service) does, so a client that waits for it before sending the body is not left waiting.
+///
+/// Hummingbird does not answer it. curl waits a second for the interim answer and then sends the
+/// body anyway; a client without such a fallback would wait until the request timeout closed the
+/// connection. The interim answer is sent as soon as the head is read, before the request is
+/// routed: an answer refused on its head alone (405, 413 for a declared length over the cap) simply
+/// follows it, which RFC 9110 §10.1.1 allows. An HTTP/1.0 client never gets one (it would not know
+/// what it is), and other expectations are ignored, as RFC 9110 lets a server do.
+///
+/// Sits just before the HTTP/1 → HTTP types codec, where the interim answer can be written in
+/// HTTP/1 terms, which Hummingbird's response types do not offer.
+final class ContinueResponder: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(let head) = unwrapInboundIn(data), Self.expectsContinue(head) {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+        }
+        context.fireChannelRead(data)
+    }
+
+    static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        guard head.version.major == 1, head.version.minor >= 1 else { return false }
+        return head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
+    }
+
+    /// Adds the responder just before the pipeline's HTTP/1 → HTTP types codec; a pipeline without
+    /// one (not HTTP/1) is left as it is.
+    static func install(in pipeline: ChannelPipeline.SynchronousOperations) throws {
+        guard let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) else { return }
+        try pipeline.addHandler(ContinueResponder(), position: .before(codec))
+    }
+}
