@@ -72,6 +72,7 @@ let package = Package(
         .target(
             name: "FluxDispatchDashboard",
             dependencies: [
+                "FluxDispatchCore",
                 "FluxDispatchStore",
                 .product(name: "Yams", package: "Yams"),
             ]

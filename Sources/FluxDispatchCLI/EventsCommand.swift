@@ -73,9 +73,10 @@ struct EventsCommand: AsyncParsableCommand {
 
     static func line(_ e: FeedEntry) -> String {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? String(s.prefix(n)) : s + String(repeating: " ", count: n - s.count) }
-        return pad(Timestamp.iso(e.receivedAt), 22) + pad(e.product, 17) + pad(e.environment, 9) + pad(e.reason, 25)
+        // Product, environment and reason come from the events as sent: shown, never acted on.
+        return TerminalText.printable(pad(Timestamp.iso(e.receivedAt), 22) + pad(e.product, 17) + pad(e.environment, 9) + pad(e.reason, 25)
             + pad(e.eventType, 22) + pad(e.outcome, 21) + pad(e.githubStatus.map(String.init) ?? "-", 5)
-            + pad(String(Int(e.durationMilliseconds.rounded())), 7) + String(e.commitSHA.prefix(7))
+            + pad(String(Int(e.durationMilliseconds.rounded())), 7) + String(e.commitSHA.prefix(7)))
     }
 
     static func json(_ e: FeedEntry) -> String {

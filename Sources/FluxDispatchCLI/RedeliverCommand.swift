@@ -1,4 +1,5 @@
 import ArgumentParser
+import FluxDispatchCore
 import FluxDispatchDashboard
 import FluxDispatchStore
 
@@ -45,7 +46,8 @@ struct RedeliverCommand: AsyncParsableCommand {
         } catch {
             fail(2, "cannot write to the state store \(state.path): \(error)")
         }
-        print("queued event \(eventID) for \(item.dispatchRepo) (\(item.eventType)), asked by \(who)")
+        // The event type is the event's own `dispatch_event`, as sent.
+        print(TerminalText.printable("queued event \(eventID) for \(item.dispatchRepo) (\(item.eventType)), asked by \(who)"))
         let live = (try? state.liveReceivers(freshAfter: .now() - SnapshotLoader.liveWindow)) ?? []
         if let receiver = live.first {
             if receiver.dryRun {

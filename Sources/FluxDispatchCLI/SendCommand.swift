@@ -88,7 +88,8 @@ struct SendCommand: AsyncParsableCommand {
             let answer = try await response.body.collect(upTo: 1 << 20)
             status = response.status.code
             print("\(response.status.code) \(response.status.reasonPhrase)")
-            print(String(buffer: answer).trimmingCharacters(in: .whitespacesAndNewlines))
+            // Whatever the server answered, shown and never acted on by the terminal.
+            print(TerminalText.printable(String(buffer: answer).trimmingCharacters(in: .whitespacesAndNewlines), keepingLineBreaks: true))
         } catch {
             try? await client.shutdown()
             fail(1, "cannot post to \(url): \(error)")

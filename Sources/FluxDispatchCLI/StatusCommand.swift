@@ -1,4 +1,5 @@
 import ArgumentParser
+import FluxDispatchCore
 import FluxDispatchDashboard
 import FluxDispatchStore
 import Foundation
@@ -85,6 +86,8 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     private func printText(_ report: [String: Any]) {
+        // Product names, messages and GitHub errors come from outside: shown, never acted on.
+        func print(_ line: String) { Swift.print(TerminalText.printable(line)) }
         let receiver = report["receiver"] as? [String: Any] ?? [:]
         if receiver["alive"] as? Bool == true {
             let dryRun = receiver["dry_run"] as? Bool == true ? ", DRY RUN" : ""

@@ -1,3 +1,5 @@
+import FluxDispatchCore
+
 /// A plain rectangle of cells: what the renderer produces and the terminal backend blits. No
 /// terminal here, so layouts are tested as text.
 ///
@@ -97,9 +99,9 @@ public struct CellGrid: Sendable, Equatable {
     @inline(__always)
     static func printable(_ character: Character) -> Character {
         if let ascii = character.asciiValue { return ascii >= 0x20 && ascii < 0x7F ? character : "?" }
-        guard let first = character.unicodeScalars.first else { return "?" }
+        guard let first = character.unicodeScalars.first, !TerminalText.isActedOn(first) else { return "?" }
         switch first.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse: return "?"
+        case .surrogate, .unassigned, .privateUse: return "?"
         default: return character
         }
     }

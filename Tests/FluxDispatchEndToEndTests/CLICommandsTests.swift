@@ -24,10 +24,12 @@ final class CLICommandsTests: XCTestCase {
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 
-    func record(_ store: StateStore, reason: String, product: String, outcome: Outcome, githubStatus: Int? = nil) async throws {
+    func record(
+        _ store: StateStore, reason: String, product: String, outcome: Outcome, githubStatus: Int? = nil, message: String? = nil
+    ) async throws {
         let event = FluxEvent(
             involvedObject: .init(kind: "Kustomization", name: "\(product)-apps", namespace: "ns"), reason: reason,
-            message: "message of \(reason)", metadata: ["product": product, "env": "at23", "dispatch_repo": "Altinn/\(product)"])
+            message: message ?? "message of \(reason)", metadata: ["product": product, "env": "at23", "dispatch_repo": "Altinn/\(product)"])
         _ = try await store.record(
             EventWrite(
                 record: EventRecord(
@@ -137,6 +139,27 @@ final class CLICommandsTests: XCTestCase {
         let bad = Subprocess.run([binary, "events", "--outcome", "nonsense", "--db", db])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.output.contains("--outcome"), bad.output)
+    }
+
+    /// Product names and messages arrive in events as sent. Printed raw, an ESC in one would be an
+    /// escape sequence run in the operator's terminal (clear the screen, retitle the window); the
+    /// text output shows such characters escaped, and the JSON output keeps them as they are.
+    func testTextOutputShowsControlCharactersFromEventsWithoutActingOnThem() async throws {
+        let store = try StateStore(path: db)
+        let product = "evil\u{1B}]0;owned\u{07}"
+        try await record(
+            store, reason: "HealthCheckFailed", product: product, outcome: .reasonNotRouted,
+            message: "line one\n\u{1B}[2Jline two \u{202E}desrever")
+        for command in [["status"], ["events"]] {
+            let run = Subprocess.run([binary] + command + ["--db", db])
+            XCTAssertFalse(run.output.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{202E}" }, run.output)
+            XCTAssertTrue(run.output.contains("evil\\u{1B}]0;owned\\u{7}"), run.output)
+        }
+        let status = Subprocess.run([binary, "status", "--db", db]).output
+        XCTAssertTrue(status.contains("line one \\u{1B}[2Jline two \\u{202E}desrever"), status)
+        let json = Subprocess.run([binary, "status", "--json", "--db", db])
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        XCTAssertEqual((object["callouts"] as? [[String: Any]])?.first?["product"] as? String, product)
     }
 
     func testSendSignsLikeFluxAndPrintsTheAnswer() async throws {
