@@ -14,10 +14,11 @@ import NIOHTTPTypesHTTP1
 ///
 /// Sits just before the HTTP/1 → HTTP types codec, where the interim answer can be written in
 /// HTTP/1 terms, which Hummingbird's response types do not offer.
-final class ContinueResponder: ChannelDuplexHandler, RemovableChannelHandler {
+///
+/// Inbound only (it writes, but no answer passes through it), so it costs an answer nothing.
+final class ContinueResponder: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
