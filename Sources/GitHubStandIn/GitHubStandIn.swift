@@ -183,12 +183,13 @@ public final class GitHubStandIn: Sendable {
 
     private func recordDispatch(_ request: Request, repository: String, body: ByteBuffer) async -> Response {
         let auth = request.headers[.authorization] ?? ""
-        let known = state.withLockedValue { $0.issuedTokens.contains(String(auth.dropFirst(7))) }
-        guard auth.hasPrefix("Bearer "), known else {
-            return Self.json(401, ["message": "Bad credentials"])
-        }
-        let behaviour = state.withLockedValue { s -> Behaviour in
+        // One lock for the request's bookkeeping: under a benchmark's load this stand-in shares the
+        // machine's cores with the receiver it measures.
+        let behaviour = state.withLockedValue { s -> Behaviour? in
+            guard auth.hasPrefix("Bearer "), s.issuedTokens.contains(String(auth.dropFirst(7))) else { return nil }
             s.requests[repository, default: 0] += 1
+            s.inFlight += 1
+            s.mostInFlight = max(s.mostInFlight, s.inFlight)
             if var queue = s.scripted[repository], !queue.isEmpty {
                 let next = queue.removeFirst()
                 s.scripted[repository] = queue
@@ -196,9 +197,8 @@ public final class GitHubStandIn: Sendable {
             }
             return s.behaviours[repository] ?? s.defaultBehaviour
         }
-        state.withLockedValue { s in
-            s.inFlight += 1
-            s.mostInFlight = max(s.mostInFlight, s.inFlight)
+        guard let behaviour else {
+            return Self.json(401, ["message": "Bad credentials"])
         }
         if behaviour.delay > .zero { try? await Task.sleep(for: behaviour.delay) }
         state.withLockedValue { $0.inFlight -= 1 }
@@ -209,21 +209,36 @@ public final class GitHubStandIn: Sendable {
             }
             return Self.json(behaviour.status, ["message": behaviour.message.isEmpty ? "error" : behaviour.message], extra: headers)
         }
-        struct Body: Decodable {
-            let event_type: String
-            let client_payload: [String: String]
-        }
-        guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(buffer: body)) else {
-            return Self.json(422, ["message": "Invalid request: event_type and client_payload required"])
+        guard let decoded = Self.dispatchBody(body) else {
+            return Self.json(422, ["message": "Invalid request: event_type (1-100 characters) and client_payload (at most 10 string properties) required"])
         }
         guard keepsDispatches else { return Response(status: .noContent) }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let dispatch = Dispatch(
-            repository: repository, eventType: decoded.event_type, clientPayload: decoded.client_payload,
+            repository: repository, eventType: decoded.eventType, clientPayload: decoded.clientPayload,
             authorization: auth, headers: headers, body: String(buffer: body))
         state.withLockedValue { $0.dispatches.append(dispatch) }
         return Response(status: .noContent)
+    }
+
+    /// A dispatch body as GitHub checks it (422 otherwise): `event_type` a string of 1 to 100
+    /// characters, `client_payload` an object of at most 10 top-level properties; and, stricter than
+    /// GitHub, as flux-dispatch writes it: every property a string.
+    ///
+    /// `JSONSerialization` rather than `JSONDecoder`: a third of the CPU time (13.5 µs against 5.2 µs
+    /// a body), and this runs once per dispatch in benchmarks that share the receiver's cores.
+    static func dispatchBody(_ body: ByteBuffer) -> (eventType: String, clientPayload: [String: String])? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any],
+            let eventType = object["event_type"] as? String, (1...100).contains(eventType.count),
+            let payload = object["client_payload"] as? [String: Any], payload.count <= 10
+        else { return nil }
+        var strings: [String: String] = [:]
+        for (name, value) in payload {
+            guard let text = value as? String else { return nil }
+            strings[name] = text
+        }
+        return (eventType, strings)
     }
 
     static func json(_ status: Int, _ fields: [String: String], extra: HTTPFields = [:]) -> Response {
