@@ -55,17 +55,35 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
     }
 
+    /// A run that cannot finish, reported once the temporary store is removed.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flux-dispatch-bench-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let report: String
+        do {
+            report = try await measure(in: directory)
+        } catch {
+            // `fail` exits at once, so the temporary store goes first.
+            try? FileManager.default.removeItem(at: directory)
+            fail(1, "\(error)")
+        }
+        try? FileManager.default.removeItem(at: directory)
+        print(report)
+    }
+
+    /// Runs the measurement on a store in `directory`; returns the line to print.
+    private func measure(in directory: URL) async throws -> String {
         let logPath = directory.appendingPathComponent("log.jsonl").path
         let store: StateStore
         do {
             store = try StateStore(path: directory.appendingPathComponent("state.db").path)
         } catch {
-            fail(1, "cannot create a temporary store under \(FileManager.default.temporaryDirectory.path): \(error)")
+            throw Failure(description: "cannot create a temporary store under \(FileManager.default.temporaryDirectory.path): \(error)")
         }
-        guard let output = LogOutput.file(logPath) else { fail(1, "cannot create a log file under \(directory.path)") }
+        guard let output = LogOutput.file(logPath) else { throw Failure(description: "cannot create a log file under \(directory.path)") }
         let logger = Logger(label: "flux-dispatch") { label in JSONLogHandler(label: label, level: .info, output: output) }
 
         let metrics = ReceiverMetrics()
@@ -85,7 +103,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
             let pool = (0..<source.poolSize).map(source.seed)
             for request in pool {
                 let answer = await pipeline.handle(body: request.body, signature: request.signature, source: "127.0.0.1")
-                guard answer.outcome == Outcome.dryRun.rawValue else { fail(1, "seeding the dedup pool: \(answer.body)") }
+                guard answer.outcome == Outcome.dryRun.rawValue else { throw Failure(description: "seeding the dedup pool: \(answer.body)") }
             }
             requests = pool
             expected = Outcome.duplicate.rawValue
@@ -117,15 +135,14 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         await store.flush()  // the writes queued during the run are part of its cost
         let cpu = Self.processCPUMicroseconds() - cpuBefore
         try store.close()
-        guard unexpected == 0 else { fail(1, "\(unexpected) of \(events) events were not answered \(expected)") }
+        guard unexpected == 0 else { throw Failure(description: "\(unexpected) of \(events) events were not answered \(expected)") }
 
         let wallPerEvent = wall.inMilliseconds * 1000 / Double(events)
         let cpuPerEvent = cpu / Double(events)
         if json {
-            print(#"{"path":"\#(path.rawValue)","events":\#(events),"wall_us_per_event":\#(Self.twoDecimals(wallPerEvent)),"cpu_us_per_event":\#(Self.twoDecimals(cpuPerEvent))}"#)
-        } else {
-            print("\(path.rawValue): \(events) events, \(Self.twoDecimals(wallPerEvent)) µs wall and \(Self.twoDecimals(cpuPerEvent)) µs CPU per event")
+            return #"{"path":"\#(path.rawValue)","events":\#(events),"wall_us_per_event":\#(Self.twoDecimals(wallPerEvent)),"cpu_us_per_event":\#(Self.twoDecimals(cpuPerEvent))}"#
         }
+        return "\(path.rawValue): \(events) events, \(Self.twoDecimals(wallPerEvent)) µs wall and \(Self.twoDecimals(cpuPerEvent)) µs CPU per event"
     }
 
     /// User and system time of every thread of this process so far.
