@@ -99,10 +99,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // ThreadSanitizer's suppressions (one false positive inside SwiftNIO, explained there),
+        // in C because ThreadSanitizer reads them before an instrumented function may run.
+        .target(name: "ThreadSanitizerDefaults"),
         // The `flux-dispatch` executable: argument parsing and wiring only.
         .executableTarget(
             name: "FluxDispatchCLI",
             dependencies: [
+                "ThreadSanitizerDefaults",
                 "FluxDispatchCore",
                 "FluxDispatchDashboard",
                 "FluxDispatchTerminal",
