@@ -12,7 +12,8 @@ struct GitHubStandInCommand: AsyncParsableCommand {
         discussion: """
             For benchmarks and trials without GitHub: mints installation tokens for any RS256 App JWT and \
             answers dispatches 204 (or --status), or 404 for repositories listed with --not-installed. \
-            --status 503 simulates a GitHub outage.
+            A dispatch body GitHub would refuse (event_type missing or over 100 characters, client_payload \
+            not an object of at most 10 string properties) is answered 422. --status 503 simulates a GitHub outage.
 
             Example:
               flux-dispatch github-standin --listen 127.0.0.1:9999 --latency 20ms
