@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypesHTTP1
 
 /// Answers `Expect: 100-continue` with `100 Continue`, as Go's `net/http` server (the reference
 /// service) does, so a client that waits for it before sending the body is not left waiting.
@@ -31,12 +30,5 @@ final class ContinueResponder: ChannelInboundHandler, RemovableChannelHandler {
     static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
         guard head.version.major == 1, head.version.minor >= 1 else { return false }
         return head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
-    }
-
-    /// Adds the responder just before the pipeline's HTTP/1 → HTTP types codec; a pipeline without
-    /// one (not HTTP/1) is left as it is.
-    static func install(in pipeline: ChannelPipeline.SynchronousOperations) throws {
-        guard let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) else { return }
-        try pipeline.addHandler(ContinueResponder(), position: .before(codec))
     }
 }

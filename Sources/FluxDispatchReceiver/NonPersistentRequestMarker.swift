@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypesHTTP1
 
 /// Ends the connection after the answer when the client asked for that the HTTP/1 way: an HTTP/1.0
 /// request without `Connection: keep-alive`, or a `Connection: close` however it is spelled.
@@ -21,12 +20,5 @@ final class NonPersistentRequestMarker: ChannelInboundHandler, RemovableChannelH
         }
         head.headers.replaceOrAdd(name: "connection", value: "close")
         context.fireChannelRead(wrapInboundOut(.head(head)))
-    }
-
-    /// Adds a marker just before the pipeline's HTTP/1 → HTTP types codec; a pipeline without one
-    /// (not HTTP/1) is left as it is.
-    static func install(in pipeline: ChannelPipeline.SynchronousOperations) throws {
-        guard let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) else { return }
-        try pipeline.addHandler(NonPersistentRequestMarker(), position: .before(codec))
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
 /// Disconnects clients that stall, with the reference service's limits (Go's `http.Server`
 /// `ReadHeaderTimeout` 5 s, `ReadTimeout` 10 s, `WriteTimeout` 30 s, idle keep-alive 10 s):
@@ -53,10 +54,14 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func handlerAdded(context: ChannelHandlerContext) {
         try? context.pipeline.syncOperations.addHandler(FirstByteHandler(owner: self), position: .first)
-        // The other end of a connection's life: HTTP/1.0 clients that expect it closed after the answer.
-        try? NonPersistentRequestMarker.install(in: context.pipeline.syncOperations)
-        // A client that sends `Expect: 100-continue` waits for the interim answer before its body.
-        try? ContinueResponder.install(in: context.pipeline.syncOperations)
+        // Two handlers that need a request in HTTP/1 terms (its version), so sit before the codec
+        // that turns it into Hummingbird's version-less types: HTTP/1.0 clients that expect the
+        // connection closed after the answer, and clients that wait for `100 Continue` before their
+        // body. A pipeline without that codec (not HTTP/1) gets neither.
+        let pipeline = context.pipeline.syncOperations
+        if let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) {
+            try? pipeline.addHandlers([NonPersistentRequestMarker(), ContinueResponder()], position: .before(codec))
+        }
         // The first request's head is due 5 s after the connection opened.
         startRequest(context: context)
     }
