@@ -98,7 +98,7 @@ public struct CellGrid: Sendable, Equatable {
     /// `character`, or "?" when a terminal would not print it as one visible column.
     @inline(__always)
     static func printable(_ character: Character) -> Character {
-        if let ascii = character.asciiValue { return ascii >= 0x20 && ascii < 0x7F ? character : "?" }
+        if let ascii = character.asciiValue { return TerminalText.isActedOn(Unicode.Scalar(ascii)) ? "?" : character }
         guard let first = character.unicodeScalars.first, !TerminalText.isActedOn(first) else { return "?" }
         switch first.properties.generalCategory {
         case .surrogate, .unassigned, .privateUse: return "?"
