@@ -200,6 +200,20 @@ def malformed_header_lines():
 
 
 @probe
+def host_fields():
+    """RFC 9112 §3.2, as Go's server applies it: HTTP/1.1 without Host, two Hosts, or one that is no host: 400."""
+    for version, hosts, wanted in [(b"HTTP/1.1", b"", 400), (b"HTTP/1.1", b"Host: a\r\nHost: b\r\n", 400),
+                                   (b"HTTP/1.0", b"Host: a\r\nhost: b\r\n", 400), (b"HTTP/1.1", b"Host: a, b\r\n", 400),
+                                   (b"HTTP/1.1", b"Host: a/b\r\n", 400), (b"HTTP/1.0", b"", 200), (b"HTTP/1.1", b"Host: [::1]:80\r\n", 200)]:
+        body = event()
+        data = post(body, version=version).replace(b"Host: probe\r\n", hosts)
+        out, _ = exchange(data)
+        signed_event_answered(body, out)
+        if status_of(out) != wanted or (wanted == 200 and b'"outcome":"dry_run"' not in out):
+            return f"{version.decode()} with {hosts!r} answered {out[:60]!r}, wanted {wanted}"
+
+
+@probe
 def other_protocols():
     for data in [b"GET /\r\n\r\n", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00",
                  bytes.fromhex("160301012c010001280303") + os.urandom(32) + b"\x00" * 200, os.urandom(4096),

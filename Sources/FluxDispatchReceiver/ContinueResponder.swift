@@ -29,6 +29,8 @@ final class ContinueResponder: ChannelInboundHandler, RemovableChannelHandler {
 
     static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
         guard head.version.major == 1, head.version.minor >= 1 else { return false }
+        // A request `HostFieldCheck` marked is refused on its head: no body is wanted.
+        guard !head.headers.contains(name: HostFieldCheck.problemField) else { return false }
         return head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
     }
 }

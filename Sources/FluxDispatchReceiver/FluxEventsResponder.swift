@@ -23,6 +23,11 @@ public struct FluxEventsResponder: HTTPResponder {
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
+        if request.headers.contains(Self.hostProblemField) {
+            // `HostFieldCheck` found the request's `Host` missing, repeated or malformed.
+            let problem = request.headers[Self.hostProblemField] ?? "bad Host header"
+            return Self.json(400, "{\"error\":\(JSONText.quoted(problem))}\n", extra: [.connection: "close"])
+        }
         switch request.uri.path {
         case "/flux-events":
             guard request.method == .post else {
@@ -86,6 +91,7 @@ public struct FluxEventsResponder: HTTPResponder {
     }
 
     static let signatureField = HTTPField.Name("X-Signature")!
+    static let hostProblemField = HTTPField.Name(HostFieldCheck.problemField)!
 
     static func json(_ status: Int, _ body: String, extra: HTTPFields = [:]) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]

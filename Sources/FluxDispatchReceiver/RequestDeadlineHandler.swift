@@ -11,9 +11,10 @@ import NIOHTTPTypesHTTP1
 /// - an idle keep-alive connection is closed after 10 s.
 ///
 /// It also closes the connection after a response that says `Connection: close` (a 413 whose body
-/// was left unread), so the rest of an oversized body is never read, and installs
-/// `NonPersistentRequestMarker`, which closes it after a request that asked for that, and
-/// `ContinueResponder`, which answers `Expect: 100-continue`.
+/// was left unread), so the rest of an oversized body is never read, and installs three handlers:
+/// `HostFieldCheck`, which marks a request with a missing, repeated or malformed `Host` to be
+/// refused; `NonPersistentRequestMarker`, which closes the connection after a request that asked
+/// for that; and `ContinueResponder`, which answers `Expect: 100-continue`.
 ///
 /// Sits after the HTTP codec; on being added it puts a companion at the front of the pipeline that
 /// notices the first raw byte of each request, which the codec does not report.
@@ -54,13 +55,15 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func handlerAdded(context: ChannelHandlerContext) {
         try? context.pipeline.syncOperations.addHandler(FirstByteHandler(owner: self), position: .first)
-        // Two handlers that need a request in HTTP/1 terms (its version), so sit before the codec
-        // that turns it into Hummingbird's version-less types: HTTP/1.0 clients that expect the
-        // connection closed after the answer, and clients that wait for `100 Continue` before their
-        // body. A pipeline without that codec (not HTTP/1) gets neither.
+        // Three handlers that need a request in HTTP/1 terms (its version), so sit before the codec
+        // that turns it into Hummingbird's version-less types: the `Host` check (first, so a
+        // refused request is marked to close and is not sent `100 Continue`), HTTP/1.0 clients that
+        // expect the connection closed after the answer, and clients that wait for `100 Continue`
+        // before their body. A pipeline without that codec (not HTTP/1) gets none of them.
         let pipeline = context.pipeline.syncOperations
         if let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) {
-            try? pipeline.addHandlers([NonPersistentRequestMarker(), ContinueResponder()], position: .before(codec))
+            try? pipeline.addHandlers(
+                [HostFieldCheck(), NonPersistentRequestMarker(), ContinueResponder()], position: .before(codec))
         }
         // The first request's head is due 5 s after the connection opened.
         startRequest(context: context)

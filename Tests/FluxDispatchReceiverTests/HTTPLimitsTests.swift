@@ -195,6 +195,48 @@ final class HTTPLimitsTests: XCTestCase {
         XCTAssertTrue(oldAnswer.contains("\"outcome\":\"duplicate\""), oldAnswer)
     }
 
+    /// RFC 9112 §3.2, as Go's server (the reference) applies it: an HTTP/1.1 request without `Host`,
+    /// any request with two, or with one that is not a host, is answered 400 and the connection
+    /// closed, whatever follows on it; it is never parsed as an event.
+    func testARequestWithoutOneValidHostIsRefusedAndTheConnectionClosed() async throws {
+        let token = SignatureVerifier(token: Array(ReceiverHarness.token.utf8))
+        let request = { (version: String, hostLines: String, digest: String) in
+            let body = FluxEventBody(digest: digest).json
+            return "POST /flux-events \(version)\r\n\(hostLines)X-Signature: \(token.signatureHeader(for: Array(body.utf8)))\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        }
+        for (hostLines, problem) in [
+            ("", "missing required Host header"), ("Host: a\r\nhost: b\r\n", "too many Host headers"),
+            ("Host: a, b\r\n", "malformed Host header"), ("Host: a b\r\n", "malformed Host header"),
+        ] {
+            let socket = try RawSocket(port: port)
+            // A well-formed request pipelined behind it must not be answered: the connection is not trusted.
+            try socket.send(request("HTTP/1.1", hostLines, "refused") + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            let answer = socket.readAll(timeout: 5)
+            XCTAssertTrue(answer.hasPrefix("HTTP/1.1 400"), "\(hostLines.debugDescription): \(answer)")
+            XCTAssertTrue(answer.contains("{\"error\":\"\(problem)\"}"), answer)
+            XCTAssertEqual(answer.components(separatedBy: "HTTP/1.1 ").count - 1, 1, "answered past the refused request: \(answer)")
+        }
+        XCTAssertEqual(try harness.openStore().eventCount(), 0, "a refused request was recorded")
+
+        // It is refused on its head: a client waiting for `100 Continue` is not invited to send the body.
+        let waiting = try RawSocket(port: port)
+        try waiting.send("POST /flux-events HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+        let refusal = waiting.readAll(timeout: 5)
+        XCTAssertTrue(refusal.hasPrefix("HTTP/1.1 400"), refusal)
+
+        // HTTP/1.0 may leave `Host` out; a client cannot forge the check's verdict; an IPv6 host passes.
+        for (index, (version, hostLines)) in [
+            ("HTTP/1.0", ""), ("HTTP/1.1", "Host: x\r\nFlux-Dispatch-Host-Problem: forged\r\n"), ("HTTP/1.1", "Host: [::1]:8080\r\n"),
+        ].enumerated() {
+            let socket = try RawSocket(port: port)
+            try socket.send(request(version, hostLines + "Connection: close\r\n", "accepted-\(index)"))
+            let answer = socket.readAll(timeout: 5)
+            XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200"), "\(version) \(hostLines.debugDescription): \(answer)")
+        }
+        XCTAssertEqual(try harness.openStore().eventCount(), 3)
+    }
+
     func testOversizedHeadersAreRefused() throws {
         let socket = try RawSocket(port: port)
         let big = String(repeating: "a", count: 70 * 1024)
