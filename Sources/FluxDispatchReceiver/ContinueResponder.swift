@@ -28,9 +28,11 @@ final class ContinueResponder: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
-        guard head.version.major == 1, head.version.minor >= 1 else { return false }
-        // A request `HostFieldCheck` marked is refused on its head: no body is wanted.
-        guard !head.headers.contains(name: HostFieldCheck.problemField) else { return false }
-        return head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
+        guard head.version.major == 1, head.version.minor >= 1,
+            head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" })
+        else { return false }
+        // A request `HostFieldCheck` marked is refused on its head: no body is wanted. (Asked only
+        // of the few requests that expect `100 Continue`, not of every request.)
+        return !head.headers.contains(name: HostFieldCheck.problemField)
     }
 }

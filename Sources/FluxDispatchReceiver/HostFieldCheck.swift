@@ -25,8 +25,9 @@ final class HostFieldCheck: ChannelInboundHandler, RemovableChannelHandler {
             context.fireChannelRead(data)
             return
         }
-        let problem = Self.problem(in: head)
-        guard problem != nil || head.headers.contains(name: Self.problemField) else {
+        let fields = Fields(head.headers)
+        let problem = Self.problem(in: fields, version: head.version)
+        guard problem != nil || fields.hasProblemField else {
             context.fireChannelRead(data)
             return
         }
@@ -39,15 +40,33 @@ final class HostFieldCheck: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 
+    /// The `Host` fields and whether a client sent the marker, found in one pass over the head's
+    /// fields (this runs for every request; the by-name subscript builds an array per call).
+    struct Fields {
+        var hostCount = 0
+        var firstHost: Substring.UTF8View?
+        var hasProblemField = false
+
+        init(_ headers: HTTPHeaders) {
+            for (name, value) in headers {
+                if name.utf8.count == 4, name.lowercased() == "host" {
+                    hostCount += 1
+                    if firstHost == nil { firstHost = value[...].utf8 }
+                } else if name.utf8.count == HostFieldCheck.problemField.utf8.count, name.lowercased() == HostFieldCheck.problemField {
+                    hasProblemField = true
+                }
+            }
+        }
+    }
+
     /// What is wrong with the request's `Host` fields, in Go's words; nil when nothing is.
-    static func problem(in head: HTTPRequestHead) -> String? {
-        var hosts = head.headers["host"].makeIterator()
-        guard let host = hosts.next() else {
-            let needsHost = head.version.major > 1 || (head.version.major == 1 && head.version.minor >= 1)
+    static func problem(in fields: Fields, version: HTTPVersion) -> String? {
+        guard let host = fields.firstHost else {
+            let needsHost = version.major > 1 || (version.major == 1 && version.minor >= 1)
             return needsHost ? "missing required Host header" : nil
         }
-        if hosts.next() != nil { return "too many Host headers" }
-        return host.utf8.allSatisfy(isHostByte) ? nil : "malformed Host header"
+        if fields.hostCount > 1 { return "too many Host headers" }
+        return host.allSatisfy(isHostByte) ? nil : "malformed Host header"
     }
 
     /// The bytes Go's `httpguts.ValidHostHeader` accepts: a host name, an IPv4 or bracketed IPv6
