@@ -4,7 +4,9 @@
 # identical load, so a change's effect is measured in the same minutes on a noisy machine. Prints
 # one table row per round and path: the ceiling's events/s, then each binary's events/s, p99 and
 # ratio to the ceiling, and the server's CPU time per event (user + system, from /proc), which the
-# machine's noise disturbs much less than events/s. The load generator is the first binary's `bench`.
+# machine's noise disturbs much less than events/s, then the load generator's (the first binary's
+# `bench`). Both share the two cores: a change that lowers the server's CPU per event but raises
+# the load generator's (answers that reach it one at a time, each waking it) gains no events/s.
 #
 #   scripts/bench-compare.sh OLD_BINARY NEW_BINARY           # 3 rounds of 10 s per run
 #   ROUNDS=5 DURATION=20s PATHS=duplicate scripts/bench-compare.sh A B
@@ -26,9 +28,16 @@ STANDIN=127.0.0.1:18799
 CEILING=127.0.0.1:18770
 
 wait_for_port() { for _ in $(seq 1 100); do (echo > "/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
-load() { # url, duplicate ratio
-  "$BIN" bench --url "$1" --token-file "$work/token" --json --concurrency "$CONCURRENCY" --duration "$DURATION" --duplicate-ratio "$2"
+load() { # url, duplicate ratio; bench's JSON result with its own CPU seconds added as "load_cpu_s"
+  python3 -c 'import json,resource,subprocess,sys
+out = subprocess.run(sys.argv[1:], check=True, stdout=subprocess.PIPE, text=True).stdout
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+result = json.loads(out)
+result["load_cpu_s"] = usage.ru_utime + usage.ru_stime
+print(json.dumps(result))' \
+    "$BIN" bench --url "$1" --token-file "$work/token" --json --concurrency "$CONCURRENCY" --duration "$DURATION" --duplicate-ratio "$2"
 }
+load_us() { python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(round(r["load_cpu_s"] * 1e6 / max(1, r["requests"])))' "$1"; }
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 per_event_us() { python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) * 1000 / max(1, int(sys.argv[3])):.0f}')" "$@"; }
 field() { python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r[sys.argv[2]])' "$1" "$2"; }
@@ -45,9 +54,9 @@ machine
 echo "concurrency $CONCURRENCY, $DURATION per run, $ROUNDS rounds"
 for i in "${!binaries[@]}"; do echo "binary $((i + 1)): ${binaries[$i]}"; done
 echo
-header="| round | path | ceiling events/s (p99 ms, CPU per event) |"
+header="| round | path | ceiling events/s (p99 ms, CPU per event, load generator's) |"
 rule="|---|---|---|"
-for i in "${!binaries[@]}"; do header+=" binary $((i + 1)) events/s (p99 ms, CPU per event) | ratio |"; rule+="---|---|"; done
+for i in "${!binaries[@]}"; do header+=" binary $((i + 1)) events/s (p99 ms, CPU per event, load generator's) | ratio |"; rule+="---|---|"; done
 echo "$header"
 echo "$rule"
 for round in $(seq 1 "$ROUNDS"); do
@@ -61,7 +70,7 @@ for round in $(seq 1 "$ROUNDS"); do
     ceiling_result=$(load "http://$CEILING/flux-events" $ratio)
     cpu=$(per_event_us "$before" "$(cpu_ms $CEILING_PID)" "$(field "$ceiling_result" requests)")
     ceiling=$(field "$ceiling_result" events_per_second)
-    line="| $round | $path | $(printf %.0f "$ceiling") ($(printf %.2f "$(field "$ceiling_result" p99_ms)"), $cpu µs) |"
+    line="| $round | $path | $(printf %.0f "$ceiling") ($(printf %.2f "$(field "$ceiling_result" p99_ms)"), $cpu µs, $(load_us "$ceiling_result") µs) |"
     for i in "${!binaries[@]}"; do
       env HMAC_TOKEN_PATH="$work/token" STATE_DB="$work/$path-$round-$i.db" LISTEN_ADDR=$WEBHOOK METRICS_ADDR=$METRICS \
         "${extra[@]}" "${binaries[$i]}" serve 2>>"$work/serve.log" &
@@ -73,7 +82,7 @@ for round in $(seq 1 "$ROUNDS"); do
       cpu=$(per_event_us "$before" "$(cpu_ms $serve)" "$(field "$result" requests)")
       kill -TERM $serve; wait $serve 2>/dev/null || true
       eps=$(field "$result" events_per_second)
-      line+=" $(printf %.0f "$eps") ($(printf %.2f "$(field "$result" p99_ms)"), $cpu µs) | $(python3 -c "print(f'{$eps / $ceiling:.2f}')") |"
+      line+=" $(printf %.0f "$eps") ($(printf %.2f "$(field "$result" p99_ms)"), $cpu µs, $(load_us "$result") µs) | $(python3 -c "print(f'{$eps / $ceiling:.2f}')") |"
     done
     echo "$line"
   done
