@@ -5,8 +5,10 @@
 # one table row per round and path: the ceiling's events/s, then each binary's events/s, p99 and
 # ratio to the ceiling, and the server's CPU time per event (user + system, from /proc), which the
 # machine's noise disturbs much less than events/s, then the load generator's (the first binary's
-# `bench`). Both share the two cores: a change that lowers the server's CPU per event but raises
-# the load generator's (answers that reach it one at a time, each waking it) gains no events/s.
+# `bench`) and, on the dispatch path, the GitHub stand-in's. All share the two cores: a change that
+# lowers the server's CPU per event but raises the load generator's (answers that reach it one at a
+# time, each waking it) gains no events/s, and the stand-in's CPU (which GitHub's would not be) is
+# taken from the receiver's.
 #
 #   scripts/bench-compare.sh OLD_BINARY NEW_BINARY           # 3 rounds of 10 s per run
 #   ROUNDS=5 DURATION=20s PATHS=duplicate scripts/bench-compare.sh A B
@@ -46,7 +48,8 @@ field() { python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r[sys.ar
 CEILING_PID=$!
 pids+=($CEILING_PID)
 "$BIN" github-standin --listen $STANDIN 2>>"$work/standin.log" &
-pids+=($!)
+STANDIN_PID=$!
+pids+=($STANDIN_PID)
 wait_for_port $CEILING
 wait_for_port $STANDIN
 
@@ -78,11 +81,13 @@ for round in $(seq 1 "$ROUNDS"); do
       pids+=($serve)
       wait_for "http://$WEBHOOK/healthz"
       before=$(cpu_ms $serve)
+      standin_before=$(cpu_ms $STANDIN_PID)
       result=$(load "http://$WEBHOOK/flux-events" $ratio)
       cpu=$(per_event_us "$before" "$(cpu_ms $serve)" "$(field "$result" requests)")
+      standin_cpu=$(per_event_us "$standin_before" "$(cpu_ms $STANDIN_PID)" "$(field "$result" requests)")
       kill -TERM $serve; wait $serve 2>/dev/null || true
       eps=$(field "$result" events_per_second)
-      line+=" $(printf %.0f "$eps") ($(printf %.2f "$(field "$result" p99_ms)"), $cpu µs, $(load_us "$result") µs) | $(python3 -c "print(f'{$eps / $ceiling:.2f}')") |"
+      line+=" $(printf %.0f "$eps") ($(printf %.2f "$(field "$result" p99_ms)"), $cpu µs, $(load_us "$result") µs$([ "$path" = dispatch ] && echo ", stand-in's $standin_cpu µs")) | $(python3 -c "print(f'{$eps / $ceiling:.2f}')") |"
     done
     echo "$line"
   done
