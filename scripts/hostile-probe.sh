@@ -2,7 +2,8 @@
 # Hostile HTTP clients against the receiver: starts `serve` (dry run, signed, a fresh store) on
 # loopback and runs scripts/hostile-probe.py against it: request smuggling, overflowing sizes,
 # malformed framing, other protocols, stalled, vanishing and never-reading clients, hostile bodies
-# and signatures. Each probe must get its defined answer and leave the server healthy; at the end
+# and signatures, then seeded random edits of all of these (HOSTILE_SEED, HOSTILE_MUTATION_SECONDS).
+# Each probe must get its defined answer and leave the server healthy; at the end
 # every event answered `200` must be in the store exactly once, and `serve` must still be running.
 #
 #   scripts/hostile-probe.sh                            # release build into .build-release
