@@ -5,7 +5,8 @@ Run by scripts/hostile-probe.sh, which starts the receiver. Each probe sends som
 malicious client might (request smuggling, overflowing sizes, malformed framing, wrong protocols,
 stalled and vanishing clients, pipelines never read, hostile bodies and signatures, and seeded
 random edits of requests) and checks the answer is the defined one; after every probe a health
-check and a fresh signed event must be answered. At the end every event answered `200 dry_run` must be in the store exactly once.
+check and a fresh signed event must be answered. At the end every event answered `200 dry_run`
+must be in the store exactly once.
 Prints one line per probe; exits 1 if any failed.
 """
 import argparse, hashlib, hmac, json, os, random, socket, subprocess, sys, time
@@ -405,7 +406,6 @@ def metrics_port():
         out, end = exchange(data, port=args.metrics_port)
         if status_of(out) not in wanted and not (status_of(out) is None and end in ("eof", "reset")):
             return f"{data[:30]!r} answered {out[:50]!r}, wanted {wanted}"
-
 
 
 def mutated_body(rng, body):
