@@ -7,7 +7,8 @@
 /// JSON and as UTF-8 — but only builds the strings it keeps.
 ///
 /// It decodes as the reference Go service's `json.Unmarshal` does:
-/// - field names match case-insensitively (`"Reason"` is `reason`), ASCII letters only;
+/// - field names match case-insensitively (`"Reason"` is `reason`), with Go's folding (so the long
+///   s `ſ` is an `s` and the Kelvin sign a `k`);
 /// - a field given twice takes its last value; two `metadata` objects merge, later keys winning;
 /// - `null` leaves a string or `involvedObject` field as it was, clears `metadata`, and is `""` as
 ///   a metadata value;
@@ -182,13 +183,34 @@ struct FluxEventReader {
         }
 
         private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
-            guard bytes.count == name.utf8CodeUnitCount else { return false }
             let expected = name.utf8Start
-            for i in 0..<bytes.count {
-                // Setting bit 5 lowers an ASCII capital; the names compared against are all letters.
-                if bytes[i] | 0x20 != expected[i] | 0x20 { return false }
+            let count = name.utf8CodeUnitCount
+            if bytes.count == count {
+                for i in 0..<count {
+                    // Setting bit 5 lowers an ASCII capital; the names compared against are all letters.
+                    if bytes[i] | 0x20 != expected[i] | 0x20 { return false }
+                }
+                return true
             }
-            return true
+            // Longer than the name: it can still match through one of the two non-ASCII letters that
+            // Go's case folding (Unicode simple folding, as `json.Unmarshal` matches names) takes to
+            // ASCII ones: U+017F LATIN SMALL LETTER LONG S is `s`, U+212A KELVIN SIGN is `k`.
+            guard bytes.count > count else { return false }
+            var i = 0
+            for j in 0..<count {
+                let letter = expected[j] | 0x20
+                guard i < bytes.count else { return false }
+                if bytes[i] | 0x20 == letter {
+                    i += 1
+                } else if letter == UInt8(ascii: "s"), i + 1 < bytes.count, bytes[i] == 0xC5, bytes[i + 1] == 0xBF {
+                    i += 2
+                } else if letter == UInt8(ascii: "k"), i + 2 < bytes.count, bytes[i] == 0xE2, bytes[i + 1] == 0x84, bytes[i + 2] == 0xAA {
+                    i += 3
+                } else {
+                    return false
+                }
+            }
+            return i == bytes.count
         }
     }
 

@@ -62,6 +62,19 @@ final class FluxEventReaderTests: XCTestCase {
         XCTAssertEqual(event.involvedObject.name, "apps")
     }
 
+    /// Go folds names with Unicode simple folding, which takes two non-ASCII letters to ASCII ones;
+    /// no other non-ASCII letter makes a name match.
+    func testFieldNamesFoldTheLongSAndTheKelvinSignAsGoDoes() throws {
+        let event = try parse(#"{"rea\#u{17F}on": "BuildFailed", "involvedObject": {"\#u{212A}ind": "HelmRelease", "name\#u{17F}pace": "apps"}}"#)
+        XCTAssertEqual(event.reason, "BuildFailed")
+        XCTAssertEqual(event.involvedObject.kind, "HelmRelease")
+        XCTAssertEqual(event.involvedObject.namespace, "apps")
+        XCTAssertEqual(try parse(#"{"rea\u017Fon": "BuildFailed"}"#).reason, "BuildFailed", "escaped, too")
+        for name in ["reas\u{17F}on", "re\u{E1}son", "reason\u{17F}", "rea\u{17F}\u{17F}on", "rea\u{212A}on"] {
+            XCTAssertEqual(try parse(#"{"\#(name)": "BuildFailed"}"#).reason, "", name)
+        }
+    }
+
     func testMetadataKeysAreExactAndRepeatedObjectsMerge() throws {
         let event = try parse(#"{"metadata": {"product": "a", "env": "x"}, "metadata": {"Product": "b", "env": "y", "env": "z"}}"#)
         XCTAssertEqual(event.metadata, ["product": "a", "Product": "b", "env": "z"])
