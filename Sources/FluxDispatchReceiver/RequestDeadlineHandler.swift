@@ -11,7 +11,8 @@ import NIOHTTPTypesHTTP1
 /// - an idle keep-alive connection is closed after 10 s.
 ///
 /// It also closes the connection after a response that says `Connection: close` (a 413 whose body
-/// was left unread), so the rest of an oversized body is never read, and installs three handlers:
+/// was left unread), passes nothing on after a body over the cap or a request with a refused
+/// `Host` (so nothing pipelined behind them is handled unanswered), and installs three handlers:
 /// `HostFieldCheck`, which marks a request with a missing, repeated or malformed `Host` to be
 /// refused; `NonPersistentRequestMarker`, which closes the connection after a request that asked
 /// for that; and `ContinueResponder`, which answers `Expect: 100-continue`.
@@ -48,9 +49,17 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// of the receiver's CPU under load.
     private var timer: (task: Scheduled<Void>, firesAt: NIODeadline)?
     private var closeAfterResponse = false
+    /// The current request's body bytes so far, against `maxBodyBytes`.
+    private var bodyBytes = 0
+    private let maxBodyBytes: Int
+    /// The current request is refused and ends the connection.
+    private var lastRequest = false
+    /// Inbound parts are dropped until the connection closes.
+    private var discardingInbound = false
 
-    init(limits: Limits = Limits()) {
+    init(limits: Limits = Limits(), maxBodyBytes: Int = FluxEventsResponder.maxBodyBytes) {
         self.limits = limits
+        self.maxBodyBytes = maxBodyBytes
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -91,17 +100,29 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // A request that will be answered with `Connection: close` (a body over the cap, a refused
+        // `Host`) is the connection's last: nothing after it is passed on — not the rest of the
+        // body, and not a request pipelined behind it, which would be handled (recorded, even
+        // dispatched) with its answer never sent. The connection closes once the answer is out.
+        if discardingInbound { return }
         switch unwrapInboundIn(data) {
-        case .head:
+        case .head(let head):
+            bodyBytes = 0
+            lastRequest = head.headerFields.contains(FluxEventsResponder.hostProblemField)
             let started: NIODeadline
             if case .readingHead(let s) = phase { started = s } else { started = .now() }
             phase = .readingBody(started: started)
             arm(context: context, at: started + limits.request)
-        case .body:
-            break
+        case .body(let chunk):
+            bodyBytes += chunk.readableBytes
+            if bodyBytes > maxBodyBytes {
+                // Enough for the responder to see the cap passed and answer 413.
+                discardingInbound = true
+            }
         case .end:
             phase = .responding
             arm(context: context, at: .now() + limits.response)
+            if lastRequest { discardingInbound = true }
         }
         context.fireChannelRead(data)
     }

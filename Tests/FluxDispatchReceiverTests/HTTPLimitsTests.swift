@@ -50,6 +50,22 @@ final class HTTPLimitsTests: XCTestCase {
         XCTAssertTrue(response.lowercased().contains("connection: close"), response)
     }
 
+    /// A request pipelined behind an oversized body is never handled: its answer could not be sent.
+    func testRequestPipelinedBehindAnOversizedBodyIsNotHandled() throws {
+        let body = FluxEventBody(digest: "behind-413").json
+        let signature = SignatureVerifier(token: Array(ReceiverHarness.token.utf8)).signatureHeader(for: Array(body.utf8))
+        let oversized = "POST /flux-events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + String(repeating: "400\r\n" + String(repeating: "x", count: 1024) + "\r\n", count: 70) + "0\r\n\r\n"
+        let next = "POST /flux-events HTTP/1.1\r\nHost: x\r\nX-Signature: \(signature)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        let socket = try RawSocket(port: port)
+        try socket.send(oversized + next)
+        let response = socket.readAll(timeout: 5)
+        XCTAssertTrue(response.hasPrefix("HTTP/1.1 413"), response)
+        XCTAssertEqual(response.components(separatedBy: "HTTP/1.1 ").count - 1, 1, "one answer only: \(response)")
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertTrue(harness.github.dispatches.isEmpty, "the pipelined event was dispatched without an answer")
+    }
+
     /// The webhook's two header fields are found by name in any case; a repeated signature field
     /// is not trusted for its first value (both are checked together, and fail).
     func testSignatureFieldInAnyCaseCountsAndARepeatedOneIsRefused() throws {
