@@ -185,19 +185,13 @@ struct FluxEventReader {
         private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
             let expected = name.utf8Start
             let count = name.utf8CodeUnitCount
-            if bytes.count == count {
-                for i in 0..<count {
-                    // Setting bit 5 lowers an ASCII capital; the names compared against are all letters.
-                    if bytes[i] | 0x20 != expected[i] | 0x20 { return false }
-                }
-                return true
-            }
-            // Longer than the name: it can still match through one of the two non-ASCII letters that
-            // Go's case folding (Unicode simple folding, as `json.Unmarshal` matches names) takes to
-            // ASCII ones: U+017F LATIN SMALL LETTER LONG S is `s`, U+212A KELVIN SIGN is `k`.
-            guard bytes.count > count else { return false }
+            // A longer key can still match through one of the two non-ASCII letters that Go's case
+            // folding (Unicode simple folding, as `json.Unmarshal` matches names) takes to ASCII
+            // ones: U+017F LATIN SMALL LETTER LONG S is `s`, U+212A KELVIN SIGN is `k`.
+            guard bytes.count >= count else { return false }
             var i = 0
             for j in 0..<count {
+                // Setting bit 5 lowers an ASCII capital; the names compared against are all letters.
                 let letter = expected[j] | 0x20
                 guard i < bytes.count else { return false }
                 if bytes[i] | 0x20 == letter {
