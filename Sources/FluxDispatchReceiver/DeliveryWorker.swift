@@ -167,7 +167,7 @@ public actor DeliveryWorker {
             return wakeAt.min()
         } catch {
             logger.error("delivery pass failed: state store error", metadata: ["error": .string("\(error)")])
-            return clock() + 1000
+            return clock() + Self.storeRetryMilliseconds
         }
     }
 
@@ -197,7 +197,7 @@ public actor DeliveryWorker {
                 items = try await store.pendingItems(repo: repo, limit: settings.batchPerRepository)
             } catch {
                 logger.error("delivery lane stopped: state store error", metadata: ["repo": .string(repo), "error": .string("\(error)")])
-                return clock() + 1000
+                return clock() + Self.storeRetryMilliseconds
             }
             if items.isEmpty { return nil }
             if let next = await deliver(items, repo: repo) { return next }
@@ -213,13 +213,16 @@ public actor DeliveryWorker {
             let dueAt = max(item.nextAttemptAt, circuits[repo]?.notBefore ?? 0, rateLimitedUntil)
             if isStopping { return nil }
             if dueAt > now { return dueAt }
+            // The store file is gone (the heartbeat logs it and `/readyz` says it): an attempt sent
+            // now could not be recorded, and would be sent again on every pass.
+            if store.fileProblem != nil { return now + Self.storeRetryMilliseconds }
             let repository: DispatchRepository
             do {
                 repository = try DispatchRepository(validating: item.dispatchRepo, allowedOrganisations: settings.allowedOrganisations)
             } catch {
                 let report = DeliveryReport(
                     item: item, result: .rejected(status: nil, detail: "not sent: \(error.description)"), at: now, exchanges: [])
-                await record(report, repo: repo)
+                guard await record(report, repo: repo) else { return clock() + Self.storeRetryMilliseconds }
                 continue
             }
             var result = await dispatcher.dispatch(to: repository, payload: Array(item.payload.utf8))
@@ -233,7 +236,10 @@ public actor DeliveryWorker {
                     attempts: result.attempts + again.attempts, retryAfterSeconds: again.retryAfterSeconds)
             }
             let report = decide(item: item, result: result, at: clock())
-            await record(report, repo: repo, result: result)
+            guard await record(report, repo: repo, result: result) else {
+                // Still pending in the store: made again, but not before the store can be written.
+                return clock() + Self.storeRetryMilliseconds
+            }
             if case .retry(let at, _, _) = report.result { return max(at, circuits[repo]?.notBefore ?? 0) }
         }
         return nil
@@ -275,8 +281,12 @@ public actor DeliveryWorker {
         return DeliveryReport(item: item, result: final, at: now, exchanges: result.attempts)
     }
 
+    /// How long a lane waits after the store refused a write before it tries again.
+    static let storeRetryMilliseconds: EpochMilliseconds = 1000
+
     /// Records a report with the repository's circuit, then releases the dedup claim and counts.
-    private func record(_ report: DeliveryReport, repo: String, result: GitHubDispatcher.Result? = nil) async {
+    /// False when the store refused the write.
+    private func record(_ report: DeliveryReport, repo: String, result: GitHubDispatcher.Result? = nil) async -> Bool {
         let circuit = circuits[repo].flatMap { breaker -> DeliveryCircuit? in
             guard breaker.consecutiveFailures > 0 else { return nil }
             var openedAt: EpochMilliseconds?
@@ -297,10 +307,11 @@ public actor DeliveryWorker {
             logger.error(
                 "delivery attempt not recorded: state store write failed",
                 metadata: ["event_id": .stringConvertible(report.item.eventID), "error": .string("\(error)")])
-            return
+            return false
         }
         if report.releasesDedupClaim { dedup.release(report.item.dedupKey) }
         count(report, result: result)
+        return true
     }
 
     private func count(_ report: DeliveryReport, result: GitHubDispatcher.Result?) {
@@ -354,7 +365,7 @@ public actor DeliveryWorker {
                     status: item.lastStatus,
                     detail: "not delivered within OUTBOX_MAX_AGE (\(Self.seconds(maxAge))) after \(item.attempts) attempts\(why)"),
                 at: now, exchanges: [])
-            await record(report, repo: item.dispatchRepo)
+            _ = await record(report, repo: item.dispatchRepo)  // a refused write: expired again next pass
         }
     }
 

@@ -182,6 +182,9 @@ public struct EventPipeline: Sendable {
         do {
             if waitForCommit {
                 _ = try await store.record(write)
+            } else if let problem = store.fileProblem {
+                // The file is gone, so this record would be lost too: not answered 200.
+                throw problem
             } else {
                 store.recordLater(write)
             }

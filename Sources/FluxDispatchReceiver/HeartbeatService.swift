@@ -30,6 +30,7 @@ final class HeartbeatService: Service {
     /// One beat now; used by `/readyz`, whose question is exactly "can the store still be written?".
     func beatNow() async -> String? {
         guard let id = await registered.value else { return "receiver not registered in the state store yet" }
+        if let problem = store.fileProblem { return problem.description }
         guard store.isWritable else { return "the state store file \(store.path) is not writable" }
         do {
             let (state, expires) = await tokenState()

@@ -189,7 +189,7 @@ extension StateStore {
 
     /// Hides `product`'s callout for `operatorName` (replacing an earlier dismissal).
     public func dismiss(product: String, operatorName: String, at: EpochMilliseconds) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO dismissal (product, operator, dismissed_at) VALUES (?, ?, ?)",
                 arguments: [product, operatorName, at])
@@ -199,7 +199,7 @@ extension StateStore {
     /// Removes the dismissal; returns whether there was one.
     @discardableResult
     public func undismiss(product: String, operatorName: String) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM dismissal WHERE product = ? AND operator = ?", arguments: [product, operatorName])
             return db.changesCount > 0
         }

@@ -53,6 +53,7 @@ final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind 
     }
 
     private let pool: DatabasePool
+    private let fileGuard: StoreFileGuard
     private let lock = NSLock()
     private var state = State()
     private let onDetachedFailure: @Sendable (EventWrite, any Error) -> Void
@@ -62,8 +63,12 @@ final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind 
     /// process can lose of them, beyond the commit in progress.
     private let detachedPause: Duration
 
-    init(pool: DatabasePool, detachedPause: Duration, onDetachedFailure: @escaping @Sendable (EventWrite, any Error) -> Void) {
+    init(
+        pool: DatabasePool, fileGuard: StoreFileGuard, detachedPause: Duration,
+        onDetachedFailure: @escaping @Sendable (EventWrite, any Error) -> Void
+    ) {
         self.pool = pool
+        self.fileGuard = fileGuard
         self.detachedPause = detachedPause
         self.onDetachedFailure = onDetachedFailure
     }
@@ -198,7 +203,9 @@ final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind 
         do {
             // Almost always every write succeeds: the batch in one transaction, no savepoints
             // (two more statements per event, a fifth of the write's cost).
+            let fileGuard = self.fileGuard
             return try await pool.write { db in
+                try fileGuard.check(db)
                 var rollup = BatchRollup()
                 let results: [Result<Int64, any Error>] = try batch.map { entry in
                     let id = try StateStore.apply(entry.write, in: db)
@@ -217,7 +224,9 @@ final class EventWriteQueue: @unchecked Sendable {  // all mutable state behind 
 
     private func writeOneByOne(_ batch: [Pending]) async -> [Result<Int64, any Error>] {
         do {
+            let fileGuard = self.fileGuard
             return try await pool.write { db in
+                try fileGuard.check(db)
                 var rollup = BatchRollup()
                 let results = batch.map { entry -> Result<Int64, any Error> in
                     do {

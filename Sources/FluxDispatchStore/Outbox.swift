@@ -237,7 +237,7 @@ extension StateStore {
     /// `circuits` are the repositories' circuits after these attempts (nil: healthy, no row).
     public func recordDeliveries(_ reports: [DeliveryReport], circuits: [String: DeliveryCircuit?] = [:]) async throws {
         guard !reports.isEmpty || !circuits.isEmpty else { return }
-        try await pool.write { db in
+        try await write { db in
             for report in reports { try Self.apply(report, in: db) }
             for (repo, circuit) in circuits { try Self.save(circuit: circuit, repo: repo, in: db) }
         }
@@ -316,7 +316,7 @@ extension StateStore {
     /// before the restart runs out. Returns how many dispatches are pending.
     @discardableResult
     public func resumePending(at now: EpochMilliseconds) async throws -> Int {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?", arguments: [now, now])
             try db.execute(
@@ -330,7 +330,7 @@ extension StateStore {
     /// is a duplicate. Throws `RedeliveryError` when the event has nothing to redeliver.
     @discardableResult
     public func redeliver(eventID: Int64, operatorName: String, at: EpochMilliseconds) async throws -> OutboxItem {
-        try await pool.write { db in
+        try await write { db in
             guard let event = try Row.fetchOne(
                 db, sql: "SELECT outcome, dispatch_repo, event_type, dedup_key, payload, product, environment, reason FROM event WHERE id = ?",
                 arguments: [eventID])

@@ -16,6 +16,7 @@ public final class StateStore: Sendable {
     public let path: String
     let pool: DatabasePool
     private let writeQueue: EventWriteQueue
+    private let fileGuard: StoreFileGuard
     private let dedupLookup: DedupLookup
 
     /// Opens (creating if needed) the store at `path`. The directory is created mode 0700 and the
@@ -57,7 +58,9 @@ public final class StateStore: Sendable {
             }
             throw StoreError(kind: .cannotOpen, path: path, problem: error.message ?? "\(error)")
         }
-        writeQueue = EventWriteQueue(pool: pool, detachedPause: detachedWritePause, onDetachedFailure: onDetachedFailure)
+        fileGuard = StoreFileGuard(path: path)
+        writeQueue = EventWriteQueue(
+            pool: pool, fileGuard: fileGuard, detachedPause: detachedWritePause, onDetachedFailure: onDetachedFailure)
         dedupLookup = DedupLookup(path: path)
     }
 
@@ -73,6 +76,21 @@ public final class StateStore: Sendable {
 
     /// Whether the file can still be written by this process (for readiness checks).
     public var isWritable: Bool { access(path, W_OK) == 0 }
+
+    /// Why writes are refused for good, if they are: the file was deleted or replaced while open.
+    public var fileProblem: StoreError? {
+        fileGuard.hasMoved ? fileGuard.error : nil
+    }
+
+    /// One write transaction. Every write goes through here or through the write queue, both of
+    /// which refuse to write once the file is gone (`StoreFileGuard`).
+    func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+        let fileGuard = self.fileGuard
+        return try await pool.write { db in
+            try fileGuard.check(db)
+            return try updates(db)
+        }
+    }
 
     private static func prepareFile(at path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
@@ -242,7 +260,7 @@ public final class StateStore: Sendable {
     /// Deletes entries older than `before` and, beyond the `keep` newest, the oldest. Returns how many went.
     @discardableResult
     public func pruneDedup(before: EpochMilliseconds, keep: Int) async throws -> Int {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM dedup_entry WHERE recorded_at < ?", arguments: [before])
             var removed = db.changesCount
             try db.execute(
@@ -265,7 +283,7 @@ public final class StateStore: Sendable {
     public func pruneEvents(before: EpochMilliseconds, batchSize: Int = 2000) async throws -> Int {
         var total = 0
         while true {
-            let deleted = try await pool.write { db -> Int in
+            let deleted = try await write { db -> Int in
                 try db.execute(
                     sql: """
                         DELETE FROM event WHERE id IN (
@@ -280,7 +298,7 @@ public final class StateStore: Sendable {
             if deleted < batchSize { break }
             await Task.yield()
         }
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM rejected_request WHERE minute < ?", arguments: [before])
             try db.execute(sql: "DELETE FROM activity_minute WHERE minute < ?", arguments: [before])
             try db.execute(sql: "DELETE FROM dedup_hit_minute WHERE minute < ?", arguments: [before])
@@ -293,7 +311,7 @@ public final class StateStore: Sendable {
     /// Adds to the per-minute, per-source counters of refused requests.
     public func addRejections(_ counts: [RejectionCountKey: Int]) async throws {
         guard !counts.isEmpty else { return }
-        try await pool.write { db in
+        try await write { db in
             for (key, count) in counts {
                 try db.cachedStatement(sql: """
                     INSERT INTO rejected_request (minute, source_address, kind, count) VALUES (?, ?, ?, ?)
@@ -318,7 +336,7 @@ public final class StateStore: Sendable {
     // MARK: - Receivers (heartbeat)
 
     public func registerReceiver(_ info: ReceiverInfo) async throws -> Int64 {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     INSERT INTO receiver (host, pid, listen_address, metrics_address, mode, delivery_mode, dry_run, version,
@@ -334,7 +352,7 @@ public final class StateStore: Sendable {
     }
 
     public func beat(receiverID: Int64, at: EpochMilliseconds, tokenState: String, tokenExpiresAt: EpochMilliseconds?) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE receiver SET last_beat_at = ?, token_state = ?, token_expires_at = ? WHERE id = ?",
                 arguments: [at, tokenState, tokenExpiresAt, receiverID])
@@ -345,7 +363,7 @@ public final class StateStore: Sendable {
     }
 
     public func markStopped(receiverID: Int64, at: EpochMilliseconds) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE receiver SET stopped_at = ?, last_beat_at = ? WHERE id = ?", arguments: [at, at, receiverID])
         }
     }

@@ -5,6 +5,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case cannotOpen
         case newerSchema
         case notAStore
+        /// The file was deleted or replaced under a running process (`StoreFileGuard`).
+        case fileMoved
     }
 
     public let kind: Kind
@@ -21,6 +23,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             return "the state store \(path) was written by a newer flux-dispatch (\(problem)); upgrade this binary"
         case .notAStore:
             return "\(path) is not a flux-dispatch state store: \(problem)"
+        case .fileMoved:
+            return "the state store \(path) is gone: \(problem); nothing more is written, so restart flux-dispatch"
         }
     }
 }

@@ -183,6 +183,21 @@ final class OutboxDeliveryTests: XCTestCase {
         try store.close()
     }
 
+    /// The store file deleted while a dispatch is in flight: its result cannot be recorded, so the
+    /// dispatch stays pending, but it is not sent again on every pass (each would reach GitHub and
+    /// fail to be recorded again). Delivery waits for a store that can be written: a restart.
+    func testADeletedStoreFileStopsDeliveryInsteadOfResendingWhatCannotBeRecorded() async throws {
+        harness.github.setBehaviour(.init(status: 204, delay: .milliseconds(500)), for: "Altinn/dialogporten")
+        let answer = try await harness.post(FluxEventBody().json)
+        XCTAssertEqual(answer.outcome, "queued")
+        try await Task.sleep(for: .milliseconds(200))  // its attempt is now waiting on GitHub
+        try FileManager.default.removeItem(atPath: harness.stateDB)
+        try await waitUntil("the attempt in flight reached GitHub") { self.harness.github.dispatches.count == 1 }
+        try await Task.sleep(for: .seconds(3))
+        XCTAssertEqual(harness.github.requestCount(to: "Altinn/dialogporten"), 1, "sent once, not once per pass")
+        XCTAssertTrue(harness.logs.lines.contains { $0.contains("delivery attempt not recorded") })
+    }
+
     func testGracefulShutdownLeavesPendingDispatchesThatTheNextStartDelivers() async throws {
         let repo = "Altinn/dialogporten"
         harness.github.setBehaviour(.init(status: 502, message: "Bad Gateway"), for: repo)

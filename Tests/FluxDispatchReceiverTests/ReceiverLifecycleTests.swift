@@ -192,6 +192,25 @@ final class ReceiverLifecycleTests: XCTestCase {
         }
     }
 
+    /// The store file deleted under a running receiver: SQLite would go on writing into the unlinked
+    /// file, so events answered 200 would be gone after a restart. Instead nothing is answered 200
+    /// any more, a duplicate included (Flux retries), and `/readyz` says what happened and what to do.
+    func testNothingIsAnswered200OnceTheStoreFileIsDeleted() async throws {
+        try await harness.start()
+        let first = try await harness.post(FluxEventBody(digest: "d1").json)
+        XCTAssertEqual(first.outcome, "dispatched")
+        try FileManager.default.removeItem(atPath: harness.stateDB)
+        let next = try await harness.post(FluxEventBody(digest: "d2").json)
+        XCTAssertEqual(next.status, 500, "a new event into a deleted store: \(next)")
+        XCTAssertEqual(next.outcome, "store_unavailable")
+        let duplicate = try await harness.post(FluxEventBody(digest: "d1").json)
+        XCTAssertEqual(duplicate.status, 500, "a duplicate into a deleted store: \(duplicate)")
+        let ready = try await harness.get(harness.healthURL + "/readyz")
+        XCTAssertEqual(ready.status, 503, ready.body)
+        XCTAssertTrue(ready.body.contains("is gone") && ready.body.contains("restart"), ready.body)
+        XCTAssertTrue(harness.logs.lines.contains { $0.contains("deleted or replaced") }, "the refused write is logged with its cause")
+    }
+
     func testAllowUnsignedWithoutTokenAcceptsUnsignedButWithTokenStillChecks() async throws {
         try await harness.start(["HMAC_TOKEN_PATH": "", "ALLOW_UNSIGNED": "true"])
         let unsigned = try await harness.post(FluxEventBody().json, signed: false)

@@ -93,6 +93,55 @@ final class StateStoreTests: XCTestCase {
         XCTAssertNil(expired)
     }
 
+    /// SQLite goes on writing to a file unlinked while open; the store must not, or a receiver would
+    /// answer 200 for events that are gone when it restarts. Deleted, or replaced by another file at
+    /// the same path: every write after it fails (a queued one, a direct one, an unwaited one),
+    /// and keeps failing once a file is back at the path.
+    func testWritesAreRefusedOnceTheFileIsDeletedOrReplaced() async throws {
+        for replace in [false, true] {
+            let detachedFailures = AsyncStream<StoreError.Kind?>.makeStream()
+            let store = try StateStore(path: path) { _, error in
+                detachedFailures.continuation.yield((error as? StoreError)?.kind)
+            }
+            _ = try await store.record(EventWrite(record: record(at: 1_000)))
+            XCTAssertNil(store.fileProblem)
+            try FileManager.default.removeItem(atPath: path)
+            if replace { try StateStore(path: path).close() }
+            do {
+                _ = try await store.record(EventWrite(record: record(at: 2_000)))
+                XCTFail("an event was recorded into a file that is gone (replaced: \(replace))")
+            } catch let error as StoreError {
+                XCTAssertEqual(error.kind, .fileMoved)
+                XCTAssertTrue(error.description.contains(path), error.description)
+                XCTAssertTrue(error.description.contains("restart"), error.description)
+            }
+            XCTAssertEqual(store.fileProblem?.kind, .fileMoved)
+            do {
+                try await store.beat(receiverID: 1, at: 2_000, tokenState: "none", tokenExpiresAt: nil)
+                XCTFail("a heartbeat was written into a file that is gone")
+            } catch let error as StoreError {
+                XCTAssertEqual(error.kind, .fileMoved)
+            }
+            if !replace { try StateStore(path: path).close() }
+            do {
+                _ = try await store.record(EventWrite(record: record(at: 3_000)))
+                XCTFail("an event was recorded after a file came back at the path (replaced: \(replace))")
+            } catch let error as StoreError {
+                XCTAssertEqual(error.kind, .fileMoved)
+            }
+            store.recordLater(EventWrite(record: record(at: 4_000)))
+            var failures = detachedFailures.stream.makeAsyncIterator()
+            let failure = await failures.next()
+            XCTAssertEqual(failure, .fileMoved, "an unwaited write is refused too")
+            // The file now at the path holds none of it.
+            let fresh = try StateStore(path: path)
+            XCTAssertEqual(try fresh.eventCount(), 0)
+            try fresh.close()
+            try? store.close()
+            try FileManager.default.removeItem(atPath: path)
+        }
+    }
+
     /// The event row is bound value by value with SQLite's own calls (`EventRowInsert`): every
     /// column lands where it belongs, text as text (an empty string is not NULL, non-ASCII survives),
     /// absent values as NULL, and a reused statement carries nothing over from the row before.
