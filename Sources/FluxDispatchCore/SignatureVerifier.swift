@@ -18,6 +18,10 @@ public struct SignatureVerifier: Sendable {
         case missing
         case unsupportedAlgorithm(String)
         case malformed
+        /// More than one value: the field repeated (the receiver joins repeated fields with ", ",
+        /// as HTTP does) or a list in one field. Refused, whatever the values: one of them may be
+        /// the valid one, and there is no telling which a sender meant.
+        case repeated
         case mismatch
 
         public var description: String {
@@ -25,6 +29,7 @@ public struct SignatureVerifier: Sendable {
             case .missing: return "missing X-Signature header"
             case .unsupportedAlgorithm(let algo): return "unsupported signature algorithm \"\(algo)\" (expected sha256)"
             case .malformed: return "X-Signature is not a hex SHA-256 HMAC"
+            case .repeated: return "more than one X-Signature value (the field repeated, or a list); send exactly one"
             case .mismatch: return "signature does not match the body"
             }
         }
@@ -41,6 +46,7 @@ public struct SignatureVerifier: Sendable {
         while end > start, header[end - 1] == 0x20 || header[end - 1] == 0x09 { end -= 1 }
         guard start < end else { throw .missing }
         var hex = header[start..<end]
+        if hex.contains(UInt8(ascii: ",")) { throw .repeated }
         if let equals = hex.firstIndex(of: UInt8(ascii: "=")) {
             let algorithm = hex[..<equals]
             guard algorithm.count == 6, zip(algorithm, "sha256".utf8).allSatisfy({ Self.lowercased($0) == $1 }) else {

@@ -171,9 +171,20 @@ final class SignatureVerifierTests: XCTestCase {
         XCTAssertNoThrow(try verifier.verify(signatureHeader: "sha256=" + hex(body, token: longToken), body: body))
     }
 
+    /// Two `X-Signature` fields reach the verifier joined with ", ", as HTTP joins repeated fields.
+    /// Refused with a message that says so, even when both are the valid signature.
+    func testRepeatedSignatureIsRefusedAndSaysSo() {
+        let mac = "sha256=" + hex(body, token: token)
+        XCTAssertEqual(failure(mac + ", " + mac), .repeated, "the valid signature twice")
+        XCTAssertEqual(failure(mac + ", sha256=" + String(repeating: "0", count: 64)), .repeated, "valid first")
+        XCTAssertEqual(failure("sha256=" + String(repeating: "0", count: 64) + ", " + mac), .repeated, "valid second")
+        XCTAssertEqual(failure(mac + ","), .repeated, "a trailing comma")
+        XCTAssertTrue(SignatureVerifier.Failure.repeated.description.contains("more than one X-Signature"))
+    }
+
     func testFailureDescriptions() {
         XCTAssertTrue(SignatureVerifier.Failure.unsupportedAlgorithm("sha1").description.contains("sha1"))
-        for failure in [SignatureVerifier.Failure.missing, .malformed, .mismatch, .unsupportedAlgorithm("x")] {
+        for failure in [SignatureVerifier.Failure.missing, .malformed, .repeated, .mismatch, .unsupportedAlgorithm("x")] {
             XCTAssertFalse(failure.description.isEmpty)
         }
     }
