@@ -160,11 +160,13 @@ def chunked_size_overflowing():
 
 @probe
 def transfer_encodings_not_chunked():
-    for value in [b"identity", b"gzip, chunked", b"chunked, gzip"]:
+    # A coding the receiver does not decode is 501, as from Go's server; one SwiftNIO's parser cannot
+    # frame ("chunked" not last) it refuses itself with 400.
+    for value, statuses in [(b"identity", (501,)), (b"gzip, chunked", (501,)), (b"chunked, gzip", (400, 501))]:
         out, end = exchange(b"POST /flux-events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + value
                             + b"\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
-        if status_of(out) not in (400, 401, 501) and end not in ("eof", "reset"):
-            return f"Transfer-Encoding {value!r}: {out[:80]!r}"
+        if status_of(out) not in statuses:
+            return f"Transfer-Encoding {value!r}: {out[:80]!r} ({end}), wanted {statuses}"
 
 
 @probe

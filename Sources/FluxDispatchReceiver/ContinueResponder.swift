@@ -31,8 +31,8 @@ final class ContinueResponder: ChannelInboundHandler, RemovableChannelHandler {
         guard head.version.major == 1, head.version.minor >= 1,
             head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" })
         else { return false }
-        // A request `HostFieldCheck` marked is refused on its head: no body is wanted. (Asked only
+        // A request `RequestHeadCheck` marked is refused on its head: no body is wanted. (Asked only
         // of the few requests that expect `100 Continue`, not of every request.)
-        return !head.headers.contains(name: HostFieldCheck.problemField)
+        return !head.headers.contains(name: RequestHeadCheck.problemField)
     }
 }

@@ -23,10 +23,10 @@ public struct FluxEventsResponder: HTTPResponder {
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
-        if request.headers.contains(Self.hostProblemField) {
-            // `HostFieldCheck` found the request's `Host` missing, repeated or malformed.
-            let problem = request.headers[Self.hostProblemField] ?? "bad Host header"
-            return Self.json(400, "{\"error\":\(JSONText.quoted(problem))}\n", extra: [.connection: "close"])
+        if let marker = request.headers[Self.headProblemField] {
+            // `RequestHeadCheck` found the request's `Host` or `Transfer-Encoding` unacceptable.
+            let problem = RequestHeadCheck.Problem(fieldValue: marker)
+            return Self.json(problem.status, "{\"error\":\(JSONText.quoted(problem.message))}\n", extra: [.connection: "close"])
         }
         switch request.uri.path {
         case "/flux-events":
@@ -91,7 +91,7 @@ public struct FluxEventsResponder: HTTPResponder {
     }
 
     static let signatureField = HTTPField.Name("X-Signature")!
-    static let hostProblemField = HTTPField.Name(HostFieldCheck.problemField)!
+    static let headProblemField = HTTPField.Name(RequestHeadCheck.problemField)!
 
     static func json(_ status: Int, _ body: String, extra: HTTPFields = [:]) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]

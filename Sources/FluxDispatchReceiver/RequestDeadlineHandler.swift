@@ -11,11 +11,12 @@ import NIOHTTPTypesHTTP1
 /// - an idle keep-alive connection is closed after 10 s.
 ///
 /// It also closes the connection after a response that says `Connection: close` (a 413 whose body
-/// was left unread), passes nothing on after a body over the cap or a request with a refused
-/// `Host` (so nothing pipelined behind them is handled unanswered), and installs three handlers:
-/// `HostFieldCheck`, which marks a request with a missing, repeated or malformed `Host` to be
-/// refused; `NonPersistentRequestMarker`, which closes the connection after a request that asked
-/// for that; and `ContinueResponder`, which answers `Expect: 100-continue`.
+/// was left unread), passes nothing on after a body over the cap or a request refused on its
+/// head (so nothing pipelined behind them is handled unanswered), and installs three handlers:
+/// `RequestHeadCheck`, which marks a request with a missing, repeated or malformed `Host` or a
+/// `Transfer-Encoding` other than `chunked` to be refused; `NonPersistentRequestMarker`, which
+/// closes the connection after a request that asked for that; and `ContinueResponder`, which
+/// answers `Expect: 100-continue`.
 ///
 /// Sits after the HTTP codec; on being added it puts a companion at the front of the pipeline that
 /// notices the first raw byte of each request, which the codec does not report.
@@ -72,7 +73,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         let pipeline = context.pipeline.syncOperations
         if let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) {
             try? pipeline.addHandlers(
-                [HostFieldCheck(), NonPersistentRequestMarker(), ContinueResponder()], position: .before(codec))
+                [RequestHeadCheck(), NonPersistentRequestMarker(), ContinueResponder()], position: .before(codec))
         }
         // The first request's head is due 5 s after the connection opened.
         startRequest(context: context)
@@ -108,7 +109,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         switch unwrapInboundIn(data) {
         case .head(let head):
             bodyBytes = 0
-            lastRequest = head.headerFields.contains(FluxEventsResponder.hostProblemField)
+            lastRequest = head.headerFields.contains(FluxEventsResponder.headProblemField)
             let started: NIODeadline
             if case .readingHead(let s) = phase { started = s } else { started = .now() }
             phase = .readingBody(started: started)

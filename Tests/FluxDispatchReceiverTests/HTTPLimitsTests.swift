@@ -67,7 +67,7 @@ final class HTTPLimitsTests: XCTestCase {
     }
 
     /// The webhook's two header fields are found by name in any case; a repeated signature field
-    /// is not trusted for its first value (both are checked together, and fail).
+    /// is not trusted for its first value: refused with a 401 that says the field is repeated.
     func testSignatureFieldInAnyCaseCountsAndARepeatedOneIsRefused() throws {
         let body = FluxEventBody(digest: "header-case").json
         let signature = SignatureVerifier(token: Array(ReceiverHarness.token.utf8)).signatureHeader(for: Array(body.utf8))
@@ -85,6 +85,14 @@ final class HTTPLimitsTests: XCTestCase {
             "POST /flux-events HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Signature: \(good)\r\nX-Signature: sha256=00\r\nContent-Length: \(again.utf8.count)\r\n\r\n\(again)")
         let refused = repeated.readAll(timeout: 5)
         XCTAssertTrue(refused.hasPrefix("HTTP/1.1 401"), refused)
+        XCTAssertTrue(refused.contains("more than one X-Signature"), refused)
+        // The valid signature twice: still one field too many, and the answer says so.
+        let twice = try RawSocket(port: port)
+        try twice.send(
+            "POST /flux-events HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Signature: \(good)\r\nX-Signature: \(good)\r\nContent-Length: \(again.utf8.count)\r\n\r\n\(again)")
+        let refusedTwice = twice.readAll(timeout: 5)
+        XCTAssertTrue(refusedTwice.hasPrefix("HTTP/1.1 401"), refusedTwice)
+        XCTAssertTrue(refusedTwice.contains("more than one X-Signature"), refusedTwice)
         XCTAssertEqual(harness.github.dispatches.count, 1, "only the first request was dispatched")
     }
 
@@ -226,14 +234,18 @@ final class HTTPLimitsTests: XCTestCase {
             ("Host: a, b\r\n", "malformed Host header"), ("Host: a b\r\n", "malformed Host header"),
         ] {
             let socket = try RawSocket(port: port)
-            // A well-formed request pipelined behind it must not be answered: the connection is not trusted.
-            try socket.send(request("HTTP/1.1", hostLines, "refused") + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            // A well-formed signed event pipelined behind it must be neither answered nor handled:
+            // the connection is not trusted, and an event handled unanswered would be recorded and
+            // dispatched while its sender retries it.
+            try socket.send(request("HTTP/1.1", hostLines, "refused") + request("HTTP/1.1", "Host: x\r\n", "behind-\(problem)"))
             let answer = socket.readAll(timeout: 5)
             XCTAssertTrue(answer.hasPrefix("HTTP/1.1 400"), "\(hostLines.debugDescription): \(answer)")
             XCTAssertTrue(answer.contains("{\"error\":\"\(problem)\"}"), answer)
             XCTAssertEqual(answer.components(separatedBy: "HTTP/1.1 ").count - 1, 1, "answered past the refused request: \(answer)")
         }
-        XCTAssertEqual(try harness.openStore().eventCount(), 0, "a refused request was recorded")
+        try await Task.sleep(for: .milliseconds(500))
+        XCTAssertEqual(try harness.openStore().eventCount(), 0, "a refused request, or one pipelined behind it, was recorded")
+        XCTAssertTrue(harness.github.dispatches.isEmpty, "an event pipelined behind a refused Host was dispatched")
 
         // It is refused on its head: a client waiting for `100 Continue` is not invited to send the body.
         let waiting = try RawSocket(port: port)
@@ -243,7 +255,7 @@ final class HTTPLimitsTests: XCTestCase {
 
         // HTTP/1.0 may leave `Host` out; a client cannot forge the check's verdict; an IPv6 host passes.
         for (index, (version, hostLines)) in [
-            ("HTTP/1.0", ""), ("HTTP/1.1", "Host: x\r\nFlux-Dispatch-Host-Problem: forged\r\n"), ("HTTP/1.1", "Host: [::1]:8080\r\n"),
+            ("HTTP/1.0", ""), ("HTTP/1.1", "Host: x\r\nFlux-Dispatch-Head-Problem: forged\r\n"), ("HTTP/1.1", "Host: [::1]:8080\r\n"),
         ].enumerated() {
             let socket = try RawSocket(port: port)
             try socket.send(request(version, hostLines + "Connection: close\r\n", "accepted-\(index)"))
@@ -251,6 +263,44 @@ final class HTTPLimitsTests: XCTestCase {
             XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200"), "\(version) \(hostLines.debugDescription): \(answer)")
         }
         XCTAssertEqual(try harness.openStore().eventCount(), 3)
+    }
+
+    /// Go's rule for `Transfer-Encoding`: exactly one field, `chunked`. A coding the receiver does
+    /// not decode is 501 (its body would reach the signature check still encoded), the field
+    /// repeated is 400; neither is recorded, and the connection is closed after the answer, so a
+    /// signed event pipelined behind is not handled. `chunked` in any case passes.
+    func testTransferCodingsOtherThanChunkedAreRefused() async throws {
+        let token = SignatureVerifier(token: Array(ReceiverHarness.token.utf8))
+        let chunkedEvent = { (codingLines: String, digest: String) in
+            let body = FluxEventBody(digest: digest).json
+            return "POST /flux-events HTTP/1.1\r\nHost: x\r\n\(codingLines)X-Signature: \(token.signatureHeader(for: Array(body.utf8)))\r\n\r\n"
+                + String(body.utf8.count, radix: 16) + "\r\n\(body)\r\n0\r\n\r\n"
+        }
+        for (index, (codingLines, status, problem)) in [
+            ("Transfer-Encoding: gzip, chunked\r\n", 501, "unsupported transfer encoding \\\"gzip, chunked\\\""),
+            ("Transfer-Encoding: GZIP,chunked\r\n", 501, "unsupported transfer encoding \\\"GZIP,chunked\\\""),
+            ("Transfer-Encoding: identity\r\n", 501, "unsupported transfer encoding"),
+            ("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", 400, "too many transfer encodings"),
+            // SwiftNIO's parser refuses these itself, before the check, with an empty 400.
+            ("Transfer-Encoding: chunked, chunked\r\n", 400, ""),
+            ("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", 400, ""),
+        ].enumerated() {
+            let socket = try RawSocket(port: port)
+            try socket.send(chunkedEvent(codingLines, "refused-\(index)") + chunkedEvent("Transfer-Encoding: chunked\r\n", "behind-\(index)"))
+            let answer = socket.readAll(timeout: 5)
+            XCTAssertTrue(answer.hasPrefix("HTTP/1.1 \(status)"), "\(codingLines.debugDescription): \(answer)")
+            XCTAssertTrue(problem.isEmpty || answer.contains(problem), "\(codingLines.debugDescription): \(answer)")
+            XCTAssertEqual(answer.components(separatedBy: "HTTP/1.1 ").count - 1, 1, "answered past the refused request: \(answer)")
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        XCTAssertEqual(try harness.openStore().eventCount(), 0, "a refused request, or one pipelined behind it, was recorded")
+        XCTAssertTrue(harness.github.dispatches.isEmpty)
+
+        let accepted = try RawSocket(port: port)
+        try accepted.send(chunkedEvent("Transfer-Encoding:  CHUNKED \r\nConnection: close\r\n", "accepted"))
+        let answer = accepted.readAll(timeout: 5)
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200"), answer)
+        XCTAssertTrue(answer.contains("\"outcome\":\"dispatched\""), answer)
     }
 
     func testOversizedHeadersAreRefused() throws {

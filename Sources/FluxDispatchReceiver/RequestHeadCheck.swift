@@ -1,0 +1,147 @@
+import NIOCore
+import NIOHTTP1
+
+/// Refuses, on its head, a request whose framing or target is ambiguous, as RFC 9112 requires and
+/// Go's `net/http` server (the reference service) does:
+/// - `Host` missing (HTTP/1.1), repeated, or not a host: 400 (RFC 9112 §3.2);
+/// - `Transfer-Encoding` other than exactly one `chunked`: 501 for a coding it does not implement
+///   (`gzip, chunked`), 400 for the field repeated (RFC 9112 §6.1).
+///
+/// Two `Host` fields are the ambiguity request smuggling and cache poisoning are made of: a proxy
+/// in front may route by one and this receiver would see the other. Hummingbird's HTTP types keep
+/// only the first as the request's authority and pass the second on as an ordinary field. A
+/// transfer coding the receiver does not decode would reach the signature check and the parser
+/// still encoded, and a proxy in front may frame the body differently.
+///
+/// Sits just before the HTTP/1 → HTTP types codec, where the version is still known (HTTP/1.0 may
+/// leave `Host` out). It does not answer itself: writing from here could overtake the answers of
+/// requests pipelined before this one. It marks the request instead (`status message`), and
+/// `FluxEventsResponder` answers it in turn. A marker field sent by the client is removed first, so
+/// only this handler's word counts.
+final class RequestHeadCheck: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    /// The field that carries the problem to the responder. Never sent by a client: removed from every head.
+    static let problemField = "flux-dispatch-head-problem"
+
+    /// What is wrong with a request's head: the status it is answered with, and Go's words for it.
+    struct Problem: Equatable {
+        var status: Int
+        var message: String
+
+        /// `400 missing required Host header`: the marker field's value.
+        var fieldValue: String { "\(status) \(message)" }
+
+        init(status: Int, message: String) {
+            self.status = status
+            self.message = message
+        }
+
+        /// Reads a marker field's value back; a value it cannot read is a plain 400.
+        init(fieldValue: String) {
+            let parts = fieldValue.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, let status = Int(parts[0]), (400..<600).contains(status) {
+                self.init(status: status, message: String(parts[1]))
+            } else {
+                self.init(status: 400, message: fieldValue)
+            }
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(var head) = unwrapInboundIn(data) else {
+            context.fireChannelRead(data)
+            return
+        }
+        let fields = Fields(head.headers)
+        let problem = Self.problem(in: fields, version: head.version)
+        guard problem != nil || fields.hasProblemField else {
+            context.fireChannelRead(data)
+            return
+        }
+        head.headers.remove(name: Self.problemField)
+        if let problem {
+            head.headers.add(name: Self.problemField, value: problem.fieldValue)
+            // Go closes the connection after such an answer; what follows on it is not trusted.
+            head.headers.replaceOrAdd(name: "connection", value: "close")
+        }
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
+    /// The `Host` and `Transfer-Encoding` fields and whether a client sent the marker, found in one
+    /// pass over the head's fields (this runs for every request; the by-name subscript builds an
+    /// array per call).
+    struct Fields {
+        var hostCount = 0
+        var firstHost: Substring.UTF8View?
+        var transferEncodingCount = 0
+        var firstTransferEncoding: String?
+        var hasProblemField = false
+
+        init(_ headers: HTTPHeaders) {
+            for (name, value) in headers {
+                switch name.utf8.count {
+                case 4 where name.lowercased() == "host":
+                    hostCount += 1
+                    if firstHost == nil { firstHost = value[...].utf8 }
+                case 17 where name.lowercased() == "transfer-encoding":
+                    transferEncodingCount += 1
+                    if firstTransferEncoding == nil { firstTransferEncoding = value }
+                case RequestHeadCheck.problemField.utf8.count where name.lowercased() == RequestHeadCheck.problemField:
+                    hasProblemField = true
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    /// What is wrong with the request's head, in Go's words; nil when nothing is.
+    static func problem(in fields: Fields, version: HTTPVersion) -> Problem? {
+        if let problem = hostProblem(in: fields, version: version) { return Problem(status: 400, message: problem) }
+        return transferEncodingProblem(in: fields)
+    }
+
+    private static func hostProblem(in fields: Fields, version: HTTPVersion) -> String? {
+        guard let host = fields.firstHost else {
+            let needsHost = version.major > 1 || (version.major == 1 && version.minor >= 1)
+            return needsHost ? "missing required Host header" : nil
+        }
+        if fields.hostCount > 1 { return "too many Host headers" }
+        return host.allSatisfy(isHostByte) ? nil : "malformed Host header"
+    }
+
+    /// Go accepts exactly one `Transfer-Encoding` field whose value is `chunked` (any case): one
+    /// field more is 400, any other coding (`gzip, chunked`, `identity`) is 501.
+    private static func transferEncodingProblem(in fields: Fields) -> Problem? {
+        guard let coding = fields.firstTransferEncoding else { return nil }
+        if fields.transferEncodingCount > 1 { return Problem(status: 400, message: "too many transfer encodings") }
+        let trimmed = coding.trimmingWhitespace
+        guard trimmed.lowercased() != "chunked" else { return nil }
+        return Problem(
+            status: 501, message: "unsupported transfer encoding \"\(trimmed)\"; send the body as it is or chunked, uncompressed")
+    }
+
+    /// The bytes Go's `httpguts.ValidHostHeader` accepts: a host name, an IPv4 or bracketed IPv6
+    /// address, a port, and the sub-delimiters and percent-escapes a registered name may hold. (An
+    /// empty value passes, as in Go: RFC 9112 allows it for a target without an authority.)
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!$%&'()*+,-.:;=[]_~".utf8.contains(byte)
+        }
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    fileprivate var trimmingWhitespace: String {
+        var view = Substring(self)
+        while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
+        while let last = view.last, last == " " || last == "\t" { view.removeLast() }
+        return String(view)
+    }
+}
