@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -117,11 +118,14 @@ final class RequestHeadCheck: ChannelInboundHandler, RemovableChannelHandler {
     private static func transferEncodingProblem(in fields: Fields) -> Problem? {
         guard let coding = fields.firstTransferEncoding else { return nil }
         if fields.transferEncodingCount > 1 { return Problem(status: 400, message: "too many transfer encodings") }
-        let trimmed = coding.trimmingWhitespace
+        let trimmed = coding.trimmingCharacters(in: Self.optionalWhitespace)
         guard trimmed.lowercased() != "chunked" else { return nil }
         return Problem(
             status: 501, message: "unsupported transfer encoding \"\(trimmed)\"; send the body as it is or chunked, uncompressed")
     }
+
+    /// HTTP's optional whitespace around a field value.
+    private static let optionalWhitespace = CharacterSet(charactersIn: " \t")
 
     /// The bytes Go's `httpguts.ValidHostHeader` accepts: a host name, an IPv4 or bracketed IPv6
     /// address, a port, and the sub-delimiters and percent-escapes a registered name may hold. (An
@@ -133,15 +137,5 @@ final class RequestHeadCheck: ChannelInboundHandler, RemovableChannelHandler {
         default:
             return "!$%&'()*+,-.:;=[]_~".utf8.contains(byte)
         }
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
-    fileprivate var trimmingWhitespace: String {
-        var view = Substring(self)
-        while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
-        while let last = view.last, last == " " || last == "\t" { view.removeLast() }
-        return String(view)
     }
 }
