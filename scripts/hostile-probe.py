@@ -263,6 +263,26 @@ def expect_continue_gets_the_interim_answer():
 
 
 @probe
+def refusals_say_what_was_wrong():
+    """What Go's server refuses with its own status gets that status here, a JSON error, and the
+    connection closed: a head over the limits 431, an expectation other than 100-continue 417, a
+    request that does not parse 400, and CONNECT (no proxy here) 405 at once."""
+    many = b"".join(b"X-%d: v\r\n" % i for i in range(2000))
+    for data, wanted in [(b"POST /flux-events HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n", 431),
+                         (b"POST /flux-events HTTP/1.1\r\nHost: x\r\nX-A: " + b"a" * 70000 + b"\r\n\r\n", 431),
+                         (b"POST /flux-events HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: 2\r\n\r\n{}", 417),
+                         (b"POST /flux-events HTTP/1.1\r\nHost: x\r\nBad Name: v\r\nContent-Length: 2\r\n\r\n{}", 400),
+                         (b"POST /flux-events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400)]:
+        out, end = exchange(data)
+        if status_of(out) != wanted or b'{"error":"' not in out or end != "eof":
+            return f"{data[:50]!r} answered {out[:120]!r} ({end}), wanted {wanted} with a JSON error and the connection closed"
+    started = time.time()
+    out, end = exchange(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", timeout=8)
+    if status_of(out) != 405 or end != "eof" or time.time() - started > 3:
+        return f"CONNECT answered {out[:60]!r}, ended by {end} after {time.time() - started:.1f} s"
+
+
+@probe
 def methods_and_paths():
     for method, wanted in [(b"GET", 405), (b"PUT", 405), (b"DELETE", 405), (b"PATCH", 405), (b"OPTIONS", 405),
                            (b"TRACE", 405), (b"HEAD", 405), (b"FOO", 400), (b"post", 400)]:

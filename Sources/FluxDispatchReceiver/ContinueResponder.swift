@@ -9,7 +9,7 @@ import NIOHTTP1
 /// connection. The interim answer is sent as soon as the head is read, before the request is
 /// routed: an answer refused on its head alone (405, 413 for a declared length over the cap) simply
 /// follows it, which RFC 9110 §10.1.1 allows. An HTTP/1.0 client never gets one (it would not know
-/// what it is), and other expectations are ignored, as RFC 9110 lets a server do.
+/// what it is). Other expectations are answered 417 on the head (`RequestHeadCheck`).
 ///
 /// Sits just before the HTTP/1 → HTTP types codec, where the interim answer can be written in
 /// HTTP/1 terms, which Hummingbird's response types do not offer.

@@ -12,6 +12,10 @@ public struct FluxEventsResponder: HTTPResponder {
 
     /// Flux events are a few kilobytes; anything over 64 KiB is refused before it is read whole.
     public static let maxBodyBytes = 64 * 1024
+    /// A request head over either limit is answered 431 (`ParseErrorAnswer`). Flux sends a handful
+    /// of fields; Go's server allows 1 MiB of head but reads it all into memory first.
+    public static let maxHeaderBytes = 64 * 1024
+    public static let maxHeaderFields = 1000
 
     let pipeline: EventPipeline
     /// `nil` when ready, else why not.

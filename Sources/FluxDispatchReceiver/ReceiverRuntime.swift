@@ -3,6 +3,7 @@ import FluxDispatchCore
 import FluxDispatchStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -132,7 +133,7 @@ public final class ReceiverRuntime: Sendable {
                 configuration: .init(
                     additionalChannelHandlers: [RequestDeadlineHandler()],
                     idleTimeout: nil,
-                    httpDecoderConfiguration: .init(maxHeaderFieldSize: 64 * 1024, maxHeaderListSize: 64 * 1024))),
+                    httpDecoderConfiguration: Self.headLimits)),
             configuration: .init(
                 address: .hostname(configuration.listenAddress.host, port: configuration.listenAddress.port),
                 serverName: nil, backlog: 1024,
@@ -141,7 +142,7 @@ public final class ReceiverRuntime: Sendable {
             logger: serverLogger)
         let metricsServer = Application(
             responder: MetricsResponder(metrics: metrics),
-            server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler()])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler()], httpDecoderConfiguration: Self.headLimits)),
             configuration: .init(
                 address: .hostname(configuration.metricsAddress.host, port: configuration.metricsAddress.port),
                 serverName: nil,
@@ -249,6 +250,11 @@ public final class ReceiverRuntime: Sendable {
     public func shutdown() async {
         await group.triggerGracefulShutdown()
     }
+
+    /// Both servers' limits on a request head (`ParseErrorAnswer` names them in its 431).
+    private static let headLimits = HTTP1Channel.Configuration.DecoderConfiguration(
+        maxHeaderFieldSize: FluxEventsResponder.maxHeaderBytes, maxHeaderListSize: FluxEventsResponder.maxHeaderBytes,
+        maxHeaderFieldCount: FluxEventsResponder.maxHeaderFields)
 
     private static func loadVerifier(_ configuration: ReceiverConfiguration) throws(ConfigurationError) -> SignatureVerifier? {
         guard let path = configuration.hmacTokenPath else { return nil }

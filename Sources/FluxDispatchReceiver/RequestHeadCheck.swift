@@ -2,11 +2,15 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Refuses, on its head, a request whose framing or target is ambiguous, as RFC 9112 requires and
-/// Go's `net/http` server (the reference service) does:
+/// Refuses, on its head, a request whose framing or target is ambiguous, or that asks for what a
+/// webhook receiver does not do, as RFC 9112 requires and Go's `net/http` server (the reference
+/// service) does:
 /// - `Host` missing (HTTP/1.1), repeated, or not a host: 400 (RFC 9112 §3.2);
 /// - `Transfer-Encoding` other than exactly one `chunked`: 501 for a coding it does not implement
-///   (`gzip, chunked`), 400 for the field repeated (RFC 9112 §6.1).
+///   (`gzip, chunked`), 400 for the field repeated (RFC 9112 §6.1);
+/// - `CONNECT`: 405. This is no proxy, and SwiftNIO treats what follows a `CONNECT` head as a
+///   tunnel it never parses, so the connection would otherwise hang open after the answer;
+/// - `Expect` without `100-continue` (`Expect: foo`): 417, as Go answers it (RFC 9110 §10.1.1).
 ///
 /// Two `Host` fields are the ambiguity request smuggling and cache poisoning are made of: a proxy
 /// in front may route by one and this receiver would see the other. Hummingbird's HTTP types keep
@@ -56,7 +60,7 @@ final class RequestHeadCheck: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let fields = Fields(head.headers)
-        let problem = Self.problem(in: fields, version: head.version)
+        let problem = Self.problem(in: fields, method: head.method, version: head.version)
         guard problem != nil || fields.hasProblemField else {
             context.fireChannelRead(data)
             return
@@ -70,6 +74,15 @@ final class RequestHeadCheck: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 
+    /// A head SwiftNIO could not parse never reaches `channelRead`: the error passes here instead,
+    /// and `ParseErrorAnswer` is put in place to make Hummingbird's answer to it say what was wrong.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? HTTPParserError {
+            try? context.pipeline.syncOperations.addHandler(ParseErrorAnswer(error: error), position: .after(self))
+        }
+        context.fireErrorCaught(error)
+    }
+
     /// The `Host` and `Transfer-Encoding` fields and whether a client sent the marker, found in one
     /// pass over the head's fields (this runs for every request; the by-name subscript builds an
     /// array per call).
@@ -78,6 +91,8 @@ final class RequestHeadCheck: ChannelInboundHandler, RemovableChannelHandler {
         var firstHost: Substring.UTF8View?
         var transferEncodingCount = 0
         var firstTransferEncoding: String?
+        /// The `Expect` fields' values (almost always none: no allocation then).
+        var expectations: [String] = []
         var hasProblemField = false
 
         init(_ headers: HTTPHeaders) {
@@ -86,6 +101,8 @@ final class RequestHeadCheck: ChannelInboundHandler, RemovableChannelHandler {
                 case 4 where name.lowercased() == "host":
                     hostCount += 1
                     if firstHost == nil { firstHost = value[...].utf8 }
+                case 6 where name.lowercased() == "expect":
+                    expectations.append(value)
                 case 17 where name.lowercased() == "transfer-encoding":
                     transferEncodingCount += 1
                     if firstTransferEncoding == nil { firstTransferEncoding = value }
@@ -99,9 +116,25 @@ final class RequestHeadCheck: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// What is wrong with the request's head, in Go's words; nil when nothing is.
-    static func problem(in fields: Fields, version: HTTPVersion) -> Problem? {
+    /// Checked in Go's order: the head's framing first, then the method, then the expectation.
+    static func problem(in fields: Fields, method: HTTPMethod, version: HTTPVersion) -> Problem? {
         if let problem = hostProblem(in: fields, version: version) { return Problem(status: 400, message: problem) }
-        return transferEncodingProblem(in: fields)
+        if let problem = transferEncodingProblem(in: fields) { return problem }
+        if method == .CONNECT {
+            return Problem(status: 405, message: "CONNECT is not served: this is a webhook receiver, not a proxy; POST events to /flux-events")
+        }
+        return expectationProblem(in: fields)
+    }
+
+    /// Go's server meets `100-continue` (`ContinueResponder` does that here) and answers any other
+    /// expectation 417, since it cannot meet it. An empty value expects nothing.
+    private static func expectationProblem(in fields: Fields) -> Problem? {
+        guard !fields.expectations.isEmpty else { return nil }
+        let tokens = fields.expectations.flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: Self.optionalWhitespace) }.filter { !$0.isEmpty }
+        guard !tokens.isEmpty, !tokens.contains(where: { $0.lowercased() == "100-continue" }) else { return nil }
+        return Problem(
+            status: 417, message: "unsupported expectation \"\(tokens.joined(separator: ", "))\"; only 100-continue is met, or send no Expect")
     }
 
     private static func hostProblem(in fields: Fields, version: HTTPVersion) -> String? {
