@@ -83,9 +83,9 @@ final class RequestHeadCheck: ChannelInboundHandler, RemovableChannelHandler {
         context.fireErrorCaught(error)
     }
 
-    /// The `Host` and `Transfer-Encoding` fields and whether a client sent the marker, found in one
-    /// pass over the head's fields (this runs for every request; the by-name subscript builds an
-    /// array per call).
+    /// The `Host`, `Transfer-Encoding` and `Expect` fields and whether a client sent the marker,
+    /// found in one pass over the head's fields (this runs for every request; the by-name subscript
+    /// builds an array per call).
     struct Fields {
         var hostCount = 0
         var firstHost: Substring.UTF8View?
